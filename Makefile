@@ -1,0 +1,53 @@
+# LedgerSync — `make demo` and `make test` work on a fresh Debian machine (they install what is missing).
+SWIFT      ?= swift
+PYTHON     ?= python3
+CONFIG     ?= release
+BIN         = .build/$(CONFIG)/ledgersync
+DEMO_DIR    = out/demo
+
+# Debian packages: header or tool that proves each is there → package name.
+APT_NEEDS = /usr/include/csv.h:libcsv-dev \
+            /usr/include/simdjson.h:libsimdjson-dev \
+            /usr/include/xlsxwriter.h:libxlsxwriter-dev \
+            /usr/include/zlib.h:zlib1g-dev \
+            /usr/bin/jq:jq
+PY_NEEDS  = openpyxl stripe aiosmtpd
+
+.PHONY: all deps build demo test bench clean
+
+all: build
+
+deps:
+	@missing=""; for pair in $(APT_NEEDS); do f=$${pair%%:*}; p=$${pair##*:}; \
+	  [ -e "$$f" ] || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@missing=""; for m in $(PY_NEEDS); do $(PYTHON) -c "import $$m" 2>/dev/null || missing="$$missing $$m"; done; \
+	if [ -n "$$missing" ]; then echo "installing Python packages:$$missing"; \
+	  $(PYTHON) -m pip install -q $$missing; fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product ledgersync
+
+demo: build
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@cp samples/ledger.csv $(DEMO_DIR)/ledger.csv
+	$(BIN) import --ledger $(DEMO_DIR)/ledger.csv samples/events/ ; test $$? -le 1
+	$(BIN) status --ledger $(DEMO_DIR)/ledger.csv
+	@echo
+	@echo "Results: $(DEMO_DIR)/ledger.csv (invoices) and $(DEMO_DIR)/ledger.payments.csv (payments)."
+	@echo "Try:     $(BIN) explain --ledger $(DEMO_DIR)/ledger.csv INV-2026-0007"
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product ledgersync
+	$(PYTHON) scripts/bench.py
+
+clean:
+	rm -rf .build out

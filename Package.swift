@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point inward: ledgersync → everything; LedgerStore, StripeData, Reports → LedgerCore;
+// LedgerCore imports none of ours and does no I/O.
+let package = Package(
+    name: "LedgerSync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ledgersync", targets: ["ledgersync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind one thin target.
+        .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
+        .target(
+            name: "CSimdjson",
+            path: "Sources/CSimdjson",
+            cxxSettings: [.unsafeFlags(["-O3"])],
+            linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
+        ),
+
+        .target(name: "LedgerCore"),
+        .target(name: "Spreadsheet", dependencies: ["CCSV"]),
+        .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData"]),
+        .executableTarget(
+            name: "ledgersync",
+            dependencies: [
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync"], resources: [.copy("Fixtures")]),
+    ]
+)

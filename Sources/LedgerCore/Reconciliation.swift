@@ -1,0 +1,92 @@
+/// What reconciliation computes for one invoice row: the LedgerSync-owned columns (DESIGN.md §1).
+public struct InvoiceState: Sendable, Hashable {
+    public var status: InvoiceStatus
+    /// Ledger minor units of the row's currency.
+    public var amountPaid: Int64
+    public var amountRefunded: Int64
+    public var balanceDue: Int64
+    /// Unix seconds: when the payment that completed the row succeeded.
+    public var paidAt: Int64?
+    /// Stripe ids applied to the row, oldest first.
+    public var paymentIDs: [String]
+    public var matchRule: MatchRule?
+    public var flag: Flag?
+    public var flagDetail: String
+    public var payoutIDs: [String]
+    public var depositedAt: Int64?
+    public var lastEventAt: Int64?
+    /// Every step that led here, oldest first, for `explain`.
+    public var trail: [String]
+
+    public init(status: InvoiceStatus) {
+        self.status = status
+        amountPaid = 0
+        amountRefunded = 0
+        balanceDue = 0
+        paymentIDs = []
+        flagDetail = ""
+        payoutIDs = []
+        trail = []
+    }
+}
+
+/// One row of the payments table (DESIGN.md §1).
+public struct PaymentLine: Sendable, Hashable {
+    public var stripeID: String
+    public var kind: PaymentKind
+    public var status: String
+    public var created: Int64
+    public var currency: Currency
+    /// Ledger minor units, signed as in Stripe's balance transactions.
+    public var amount: Int64
+    /// From the balance transaction, never computed; nil until known.
+    public var fee: Int64?
+    public var net: Int64?
+    public var settlementCurrency: String
+    public var customer: String
+    public var email: String
+    public var stripeInvoiceID: String
+    public var reference: String
+    /// Rows it was applied to, in allocation order.
+    public var invoiceNumbers: [String]
+    public var matchRule: MatchRule?
+    public var payoutID: String
+    public var flag: Flag?
+    public var flagDetail: String
+    public var door: Record.Door
+
+    public init(stripeID: String, kind: PaymentKind, status: String, created: Int64, currency: Currency,
+                amount: Int64, door: Record.Door) {
+        self.stripeID = stripeID
+        self.kind = kind
+        self.status = status
+        self.created = created
+        self.currency = currency
+        self.amount = amount
+        self.door = door
+        settlementCurrency = ""
+        customer = ""
+        email = ""
+        stripeInvoiceID = ""
+        reference = ""
+        invoiceNumbers = []
+        payoutID = ""
+        flagDetail = ""
+    }
+}
+
+/// The whole result of one reconciliation: a pure function of rows, records, decisions and settings.
+public struct Reconciliation: Sendable {
+    /// Parallel to the input invoices.
+    public var invoices: [InvoiceState]
+    /// Sorted by (`created`, `stripeID`).
+    public var payments: [PaymentLine]
+    /// Notes about records that could not be used (e.g. an amount the ledger cannot hold), for the run summary.
+    public var notes: [String]
+
+    public init(invoices: [InvoiceState], payments: [PaymentLine], notes: [String]) {
+        self.invoices = invoices
+        self.payments = payments
+        self.notes = notes
+    }
+}
