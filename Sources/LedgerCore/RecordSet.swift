@@ -8,6 +8,12 @@ public struct RecordSet: Sendable {
 
     public init() {}
 
+    /// Restores a set saved earlier (the state cache); the records must already be merged.
+    public init(restoring records: [String: Record], seenEvents: Set<String>) {
+        self.records = records
+        self.seenEvents = seenEvents
+    }
+
     public enum Change: Sendable, Equatable { case added, updated, unchanged }
 
     /// Records an event id; false when it was seen before (then its records must be skipped).

@@ -1,11 +1,67 @@
 import ArgumentParser
+import Foundation
+
+/// Exit codes (docs/errors.md): 0 all applied; 1 applied, with rejected records or `invalid_row` rows;
+/// 2 usage, a structural ledger problem, or an unreadable/locked ledger — nothing written.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let partial: Int32 = 1
+    static let failure: Int32 = 2
+}
 
 @main
 struct LedgerSync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledgersync",
         abstract: "Keep a spreadsheet ledger of invoices true to what happened in Stripe.",
+        discussion: """
+        The ledger (NAME.csv with NAME.payments.csv beside it) is the source of truth. LedgerSync applies
+        Stripe records to its rows, writes status columns and flags, and never touches your own columns.
+
+        Exit codes: 0 all applied; 1 applied, with rejected records or invalid rows; 2 usage error,
+        structural ledger problem, or unreadable/locked ledger (nothing written).
+        """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [Init.self, Import.self, Status.self, Explain.self, Resolve.self]
     )
+
+    /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
+            Foundation.exit(failure.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.failure : code.rawValue)
+        }
+    }
+}
+
+/// A failure already explained to the user, with the exit status it means.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32
+}
+
+/// Options every ledger command takes.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The ledger: NAME.csv (with NAME.payments.csv beside it).", valueName: "file"))
+    var ledger: String
+
+    @Flag(name: .long, help: "Print a machine-readable JSON summary on standard output.")
+    var json = false
 }

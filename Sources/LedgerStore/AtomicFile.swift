@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes whole files so a crash at any instant leaves the old file or the new one (DESIGN.md §7):
+/// write a temporary file beside the target, fsync it, rename it over the target, fsync the folder.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(path, "cannot create \(temp)") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { buf in
+                Glibc.write(fd, buf.baseAddress! + offset, bytes.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = failure(path, "cannot write \(temp)")
+                close(fd)
+                unlink(temp)
+                throw reason
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else {
+            let reason = failure(path, "cannot flush \(temp) to disk")
+            close(fd)
+            unlink(temp)
+            throw reason
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let reason = failure(path, "cannot replace it with \(temp)")
+            unlink(temp)
+            throw reason
+        }
+        syncDirectory(of: path)
+    }
+
+    /// fsync the folder so the rename itself is durable.
+    static func syncDirectory(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    static func failure(_ path: String, _ what: String) -> LedgerError {
+        LedgerError(.writeFailed, file: path, "\(what): \(String(cString: strerror(errno))); nothing was changed — check free space and permissions, then run again")
+    }
+
+    /// Reads a whole file; nil when it does not exist.
+    public static func read(_ path: String) throws(LedgerError) -> [UInt8]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LedgerError(.unreadable, file: path, "cannot be read: \(String(cString: strerror(errno))); check its permissions")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// What a file looked like when it was read, to notice a person saving it meanwhile (DESIGN.md §7).
+public struct FileStamp: Equatable, Sendable {
+    public var size: Int64
+    public var modified: Int64
+    public var inode: UInt64
+
+    public static func of(_ path: String) -> FileStamp? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileStamp(size: Int64(st.st_size),
+                         modified: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                         inode: UInt64(st.st_ino))
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where a ledger and its side files live (DESIGN.md §1): `NAME.csv` + `NAME.payments.csv`, or `NAME.xlsx`,
+/// and LedgerSync's own folder `NAME.ledgersync/` beside it (journal, state cache, lock, settings).
+public struct LedgerPaths: Sendable, Equatable {
+    public enum Format: String, Sendable { case csv, xlsx }
+
+    public let ledger: String
+    public let format: Format
+    public let directory: String
+    public let name: String
+
+    public init(ledger: String) throws(LedgerError) {
+        let url = URL(fileURLWithPath: ledger)
+        let ext = url.pathExtension.lowercased()
+        switch ext {
+        case "csv": format = .csv
+        case "xlsx": format = .xlsx
+        default:
+            throw LedgerError(.notALedger, file: ledger,
+                              "is not a ledger file name; a ledger is NAME.csv (with NAME.payments.csv beside it) or NAME.xlsx — create one with `ledgersync init`")
+        }
+        self.ledger = ledger
+        directory = url.deletingLastPathComponent().path
+        name = url.deletingPathExtension().lastPathComponent
+    }
+
+    private func beside(_ file: String) -> String { (directory as NSString).appendingPathComponent(file) }
+
+    /// The payments companion of a CSV ledger.
+    public var paymentsCSV: String { beside(name + ".payments.csv") }
+    /// LedgerSync's folder beside the ledger.
+    public var sideDirectory: String { beside(name + ".ledgersync") }
+    public var journal: String { (sideDirectory as NSString).appendingPathComponent("journal.jsonl") }
+    public var state: String { (sideDirectory as NSString).appendingPathComponent("state.tsv") }
+    public var lock: String { (sideDirectory as NSString).appendingPathComponent("lock") }
+    public var settings: String { (sideDirectory as NSString).appendingPathComponent("settings.json") }
+}

@@ -1,0 +1,132 @@
+import LedgerCore
+import Spreadsheet
+
+/// A ledger's two tables as read from disk, with what is needed to write them back unchanged in shape.
+public struct LedgerTables: Sendable {
+    public var invoices: Table
+    public var invoicesFormat: CSVFormat
+    public var payments: Table
+    public var paymentsFormat: CSVFormat
+
+    public init(invoices: Table, invoicesFormat: CSVFormat, payments: Table, paymentsFormat: CSVFormat) {
+        self.invoices = invoices
+        self.invoicesFormat = invoicesFormat
+        self.payments = payments
+        self.paymentsFormat = paymentsFormat
+    }
+
+    /// The payments table's columns (DESIGN.md §1), in the order LedgerSync writes them.
+    public static let paymentColumns = [
+        "stripe_id", "kind", "status", "created", "currency", "amount", "fee", "net", "settlement_currency",
+        "stripe_customer_id", "customer_email", "stripe_invoice_id", "reference", "invoice_number", "match_rule",
+        "payout_id", "flag", "flag_detail", "source",
+    ]
+
+    /// Reads the invoice rows. Structural problems (a missing required column, a contract column twice,
+    /// a duplicate `invoice_number`) throw: the caller exits 2 and writes nothing.
+    public func parseInvoices(file: String) throws(LedgerError) -> [Invoice] {
+        let header = invoices.header.map { $0.trimmingASCIIWhitespace() }
+        var index: [String: Int] = [:]
+        for (i, name) in header.enumerated() where InvoiceColumn.userOwned.contains(name) || InvoiceColumn.owned.contains(name) {
+            if index[name] != nil {
+                throw LedgerError(.missingColumn, file: file,
+                                  "column '\(name)' appears twice in the header; keep one of them (LedgerSync would not know which to use)")
+            }
+            index[name] = i
+        }
+        let missing = InvoiceColumn.required.filter { index[$0] == nil }
+        if !missing.isEmpty {
+            throw LedgerError(.missingColumn, file: file,
+                              "the header has no \(missing.map { "'\($0)'" }.joined(separator: ", ")) column; the invoices table needs \(InvoiceColumn.required.joined(separator: ", ")) (see `ledgersync init` for a template)")
+        }
+        var result: [Invoice] = []
+        result.reserveCapacity(invoices.rows.count)
+        var seen: [String: Int] = [:]
+        for r in 0..<invoices.rows.count {
+            var cells: [String: String] = [:]
+            for name in InvoiceColumn.userOwned {
+                if let i = index[name] { cells[name] = invoices.cell(r, i) }
+            }
+            let invoice = Invoice.parse(cells: cells, index: r)
+            let key = invoice.invoiceNumber.lowercased()
+            if !key.isEmpty {
+                if let first = seen[key] {
+                    throw LedgerError(.duplicateInvoiceNumber, file: file,
+                                      "invoice_number '\(invoice.invoiceNumber)' is on row \(first + 2) and row \(r + 2); invoice numbers must be unique — rename one of them")
+                }
+                seen[key] = r
+            }
+            result.append(invoice)
+        }
+        return result
+    }
+
+    /// The invoices table with LedgerSync's columns written from `result`; every other cell,
+    /// column and row stays where it was. Missing owned columns are added at the end.
+    public func renderedInvoices(_ invoiceList: [Invoice], _ result: Reconciliation) -> Table {
+        var header = invoices.header
+        var owned: [Int] = []
+        for name in InvoiceColumn.owned {
+            if let i = header.firstIndex(where: { $0.trimmingASCIIWhitespace() == name }) {
+                owned.append(i)
+            } else {
+                header.append(name)
+                owned.append(header.count - 1)
+            }
+        }
+        var rows = invoices.rows
+        for r in 0..<rows.count {
+            if rows[r].count < header.count {
+                rows[r] += Array(repeating: "", count: header.count - rows[r].count)
+            }
+            guard r < result.invoices.count else { continue }
+            let values = LedgerTables.ownedCells(result.invoices[r], currency: invoiceList[r].currency)
+            for (k, column) in owned.enumerated() { rows[r][column] = values[k] }
+        }
+        return Table(header: header, rows: rows)
+    }
+
+    /// The payments table from `result`, keeping any column a person added (by `stripe_id`).
+    public func renderedPayments(_ result: Reconciliation) -> Table {
+        let standard = LedgerTables.paymentColumns
+        let oldHeader = payments.header.map { $0.trimmingASCIIWhitespace() }
+        let extraColumns = oldHeader.enumerated().filter { !standard.contains($0.element) && !$0.element.isEmpty }
+        var extras: [String: [String]] = [:]
+        if !extraColumns.isEmpty, let idColumn = oldHeader.firstIndex(of: "stripe_id") {
+            for r in 0..<payments.rows.count {
+                extras[payments.cell(r, idColumn)] = extraColumns.map { payments.cell(r, $0.offset) }
+            }
+        }
+        var rows: [[String]] = []
+        rows.reserveCapacity(result.payments.count)
+        for line in result.payments {
+            var row = LedgerTables.paymentCells(line)
+            if !extraColumns.isEmpty {
+                row += extras[line.stripeID] ?? Array(repeating: "", count: extraColumns.count)
+            }
+            rows.append(row)
+        }
+        return Table(header: standard + extraColumns.map { payments.header[$0.offset] }, rows: rows)
+    }
+
+    static func ownedCells(_ s: InvoiceState, currency: Currency?) -> [String] {
+        func money(_ v: Int64) -> String { currency.map { Money.decimalString(v, exponent: $0.exponent) } ?? "" }
+        func time(_ t: Int64?) -> String { t.map(LedgerDate.timestampString) ?? "" }
+        return [
+            s.status.rawValue, money(s.amountPaid), money(s.amountRefunded), money(s.balanceDue), time(s.paidAt),
+            s.paymentIDs.joined(separator: " "), s.matchRule?.rawValue ?? "", s.flag?.rawValue ?? "", s.flagDetail,
+            s.payoutIDs.joined(separator: " "), time(s.depositedAt), time(s.lastEventAt),
+        ]
+    }
+
+    static func paymentCells(_ p: PaymentLine) -> [String] {
+        let e = p.currency.exponent
+        return [
+            p.stripeID, p.kind.rawValue, p.status, LedgerDate.timestampString(p.created), p.currency.code,
+            Money.decimalString(p.amount, exponent: e), p.fee.map { Money.decimalString($0, exponent: e) } ?? "",
+            p.net.map { Money.decimalString($0, exponent: e) } ?? "", p.settlementCurrency, p.customer, p.email,
+            p.stripeInvoiceID, p.reference, p.invoiceNumbers.joined(separator: " "), p.matchRule?.rawValue ?? "",
+            p.payoutID, p.flag?.rawValue ?? "", p.flagDetail, p.door.rawValue,
+        ]
+    }
+}

@@ -1,0 +1,55 @@
+import LedgerCore
+
+/// Turns a payments-table row back into a record, for when the side files are gone (DESIGN.md §1:
+/// deleting them must never let a later import double-count — the payments table's ids still dedupe).
+enum PaymentTableSeed {
+    static func record(from cells: [String: String], id: String) -> Record? {
+        guard !id.isEmpty, let kind = PaymentKind(rawValue: cells["kind", default: ""]),
+              let currency = try? Currency(cells["currency", default: ""]) else { return nil }
+        func amount(_ name: String) -> Int64? {
+            let text = cells[name, default: ""]
+            return text.isEmpty ? nil : try? Money.parseMinorUnits(text, exponent: currency.exponent)
+        }
+        func text(_ name: String) -> String? {
+            let t = cells[name, default: ""]
+            return t.isEmpty ? nil : t
+        }
+        guard let signed = amount("amount") else { return nil }
+        let recordKind: Record.Kind
+        switch kind {
+        case .charge: recordKind = .charge
+        case .refund: recordKind = .refund
+        case .dispute: recordKind = .dispute
+        case .payout: recordKind = .payout
+        case .fee, .feeRefund, .adjustment, .payoutFailure: recordKind = .balanceTransaction
+        case .credit, .manual: return nil // derived from Stripe invoices; restored when those are imported again
+        }
+        var r = Record(kind: recordKind, id: id, door: Record.Door(rawValue: cells["source", default: ""]) ?? .file)
+        r.status = text("status")
+        r.currency = currency.code
+        r.created = text("created").flatMap(LedgerDate.parseTimestamp)
+        r.observedAt = r.created
+        r.fee = amount("fee")
+        r.net = amount("net")
+        r.settlementCurrency = text("settlement_currency")
+        r.customer = text("stripe_customer_id")
+        r.email = text("customer_email")
+        r.invoice = text("stripe_invoice_id")
+        r.reference = text("reference")
+        r.payout = text("payout_id")
+        switch kind {
+        case .charge:
+            r.amount = signed
+            if r.status == "succeeded" {
+                r.amountCaptured = signed
+                r.captured = true
+            }
+        case .refund, .dispute, .payout:
+            r.amount = signed < 0 ? -signed : signed
+        default:
+            r.amount = signed
+            r.type = kind == .payoutFailure ? "payout_failure" : kind.rawValue
+        }
+        return r
+    }
+}

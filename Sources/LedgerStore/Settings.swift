@@ -1,0 +1,67 @@
+import Foundation
+import LedgerCore
+
+/// The ledger's settings, kept in `NAME.ledgersync/settings.json` and editable by hand.
+///
+/// ```json
+/// { "mode": "test", "tolerance": { "usd": "0.50" }, "referenceKeys": ["invoice_number"], "lockTimeoutSeconds": 10 }
+/// ```
+public struct LedgerSettings: Codable, Sendable, Equatable {
+    /// The Stripe mode the ledger is bound to; nil until `init --mode` or the first record.
+    public var mode: StripeMode?
+    /// Underpayment tolerance per currency, in major units (`"usd": "0.50"`).
+    public var tolerance: [String: String]
+    /// Metadata keys that carry an invoice reference, in order of preference.
+    public var referenceKeys: [String]
+    /// How long a second process waits for the ledger before giving up.
+    public var lockTimeoutSeconds: Double
+
+    public init(mode: StripeMode? = nil, tolerance: [String: String] = [:], referenceKeys: [String] = ["invoice_number"],
+                lockTimeoutSeconds: Double = 10) {
+        self.mode = mode
+        self.tolerance = tolerance
+        self.referenceKeys = referenceKeys
+        self.lockTimeoutSeconds = lockTimeoutSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decodeIfPresent(StripeMode.self, forKey: .mode)
+        tolerance = try c.decodeIfPresent([String: String].self, forKey: .tolerance) ?? [:]
+        referenceKeys = try c.decodeIfPresent([String].self, forKey: .referenceKeys) ?? ["invoice_number"]
+        lockTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 10
+    }
+
+    /// Reconciliation settings with tolerances converted to minor units.
+    public func reconcileSettings(file: String) throws(LedgerError) -> ReconcileSettings {
+        var minor: [String: Int64] = [:]
+        for (code, text) in tolerance {
+            do {
+                let currency = try Currency(code)
+                minor[currency.code] = try Money(parsing: text, currency: currency).minorUnits
+            } catch {
+                throw LedgerError(.corruptSideFile, file: file, "tolerance for '\(code)': \(error); write it like \"usd\": \"0.50\"")
+            }
+        }
+        return ReconcileSettings(tolerance: minor, referenceKeys: referenceKeys)
+    }
+
+    public static func load(_ path: String) throws(LedgerError) -> LedgerSettings {
+        guard let bytes = try AtomicFile.read(path) else { return LedgerSettings() }
+        do {
+            return try JSONDecoder().decode(LedgerSettings.self, from: Data(bytes))
+        } catch {
+            throw LedgerError(.corruptSideFile, file: path, "is not valid settings JSON (\(error)); fix it by hand or delete it to use the defaults")
+        }
+    }
+
+    public func save(_ path: String) throws(LedgerError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(self) } catch {
+            throw LedgerError(.writeFailed, file: path, "cannot encode settings: \(error)")
+        }
+        try AtomicFile.write([UInt8](data) + [0x0A], to: path)
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerStore
+import Spreadsheet
+
+extension LedgerSync {
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start a new ledger in a folder.",
+            discussion: """
+            Creates FOLDER/NAME.csv with the contract's columns (Templates/ledger.csv), an empty
+            FOLDER/NAME.payments.csv, and LedgerSync's folder FOLDER/NAME.ledgersync/ with settings.json.
+            An existing ledger is never overwritten.
+
+            Examples:
+              ledgersync init books/
+              ledgersync init books/ --name tuition-2026 --mode live --tolerance usd=0.50
+            """
+        )
+
+        @Argument(help: ArgumentHelp("Folder for the ledger (created if missing).", valueName: "folder"))
+        var folder: String
+
+        @Option(help: "File name of the ledger, without extension.")
+        var name = "ledger"
+
+        @Option(help: "Bind the ledger to a Stripe mode: test or live (otherwise the first record decides).")
+        var mode: String?
+
+        @Option(name: .long, parsing: .singleValue,
+                help: ArgumentHelp("Accept underpayments up to this much, per currency (repeatable).", valueName: "currency=amount"))
+        var tolerance: [String] = []
+
+        @Flag(name: .long, help: "Print what was created as JSON.")
+        var json = false
+
+        /// The invoices header of a new ledger; `Templates/ledger.csv` holds the same line (a test keeps them equal).
+        static let templateHeader = InvoiceColumn.userOwned + InvoiceColumn.owned
+
+        func run() throws {
+            var settings = LedgerSettings()
+            if let mode {
+                guard let parsed = StripeMode(rawValue: mode.lowercased()) else {
+                    throw ValidationError("--mode must be test or live, not '\(mode)'.")
+                }
+                settings.mode = parsed
+            }
+            for entry in tolerance {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let currency = try? Currency(parts[0]),
+                      (try? Money(parsing: parts[1], currency: currency)) != nil else {
+                    throw ValidationError("--tolerance '\(entry)' must look like usd=0.50 (a currency code, '=', an amount).")
+                }
+                settings.tolerance[currency.code] = parts[1]
+            }
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let ledger = (folder as NSString).appendingPathComponent(name + ".csv")
+            do {
+                let paths = try LedgerPaths(ledger: ledger)
+                guard !FileManager.default.fileExists(atPath: paths.ledger) else {
+                    throw LedgerError(.exists, file: paths.ledger, "already exists; LedgerSync never overwrites a ledger — choose another --name or folder")
+                }
+                try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
+                try settings.save(paths.settings)
+                try AtomicFile.write(CSV.encode(Table(header: LedgerTables.paymentColumns, rows: []), format: .standard), to: paths.paymentsCSV)
+                try AtomicFile.write(CSV.encode(Table(header: Self.templateHeader, rows: []), format: .standard), to: paths.ledger)
+                if json {
+                    Output.json(["ledger": paths.ledger, "payments": paths.paymentsCSV, "settings": paths.settings])
+                } else {
+                    Output.line("Created \(paths.ledger) (invoices), \(paths.paymentsCSV) (payments) and \(paths.sideDirectory)/.")
+                    Output.line("Add your invoices as rows, then: ledgersync import --ledger \(paths.ledger) EVENTS…")
+                }
+            } catch let error as LedgerError {
+                throw Output.fail(error)
+            } catch {
+                throw CommandFailure(message: "error: \(ledger): \(error.localizedDescription)", status: ExitStatus.failure)
+            }
+        }
+    }
+}
