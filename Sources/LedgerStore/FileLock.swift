@@ -21,7 +21,7 @@ public final class FileLock {
                 close(fd)
                 fd = -1
                 throw LedgerError(.locked, file: ledger,
-                                  "is in use by another LedgerSync process\(holder.isEmpty ? "" : " (\(holder))"); waited \(Int(timeout)) s. Let it finish, or raise --lock-timeout")
+                                  "is in use by another LedgerSync process\(holder.isEmpty ? "" : " (\(holder))"); waited \(Int(timeout)) s. Let it finish, or wait longer with --lock-timeout SECONDS")
             }
             usleep(50_000)
         }

@@ -64,4 +64,8 @@ struct LedgerOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print a machine-readable JSON summary on standard output.")
     var json = false
+
+    @Option(name: .customLong("lock-timeout"),
+            help: ArgumentHelp("Seconds to wait for another LedgerSync process using the ledger (default: settings.json, else 10).", valueName: "seconds"))
+    var lockTimeout: Double?
 }

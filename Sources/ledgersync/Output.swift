@@ -42,9 +42,9 @@ enum Output {
 
 extension LedgerSession {
     /// Opens a ledger for a command, turning problems into exit-2 failures.
-    static func forCommand(_ ledger: String, writing: Bool) throws -> LedgerSession {
+    static func forCommand(_ options: LedgerOptions, writing: Bool) throws -> LedgerSession {
         do {
-            return try LedgerSession(ledger: ledger, forWriting: writing)
+            return try LedgerSession(ledger: options.ledger, forWriting: writing, lockTimeout: options.lockTimeout)
         } catch {
             throw Output.fail(error)
         }

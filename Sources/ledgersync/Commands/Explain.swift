@@ -38,7 +38,7 @@ extension LedgerSync {
         }
 
         func run() async throws {
-            let session = try LedgerSession.forCommand(options.ledger, writing: false)
+            let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             let result: Reconciliation
             do { result = try session.reconcile() } catch { throw Output.fail(error) }

@@ -38,7 +38,7 @@ extension LedgerSync {
 
         func run() async throws {
             let files = try InputFiles.expand(inputs)
-            let session = try LedgerSession.forCommand(options.ledger, writing: !dryRun)
+            let session = try LedgerSession.forCommand(options, writing: !dryRun)
             defer { session.close() }
             let before = session.tables
             var report = ImportReport(ledger: options.ledger, dryRun: dryRun)

@@ -52,7 +52,7 @@ extension LedgerSync {
         }
 
         func run() async throws {
-            let session = try LedgerSession.forCommand(options.ledger, writing: !dryRun)
+            let session = try LedgerSession.forCommand(options, writing: !dryRun)
             defer { session.close() }
             let before = session.tables
             let current: Reconciliation

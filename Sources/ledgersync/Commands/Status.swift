@@ -31,7 +31,7 @@ extension LedgerSync {
                 }
                 day = parsed
             }
-            let session = try LedgerSession.forCommand(options.ledger, writing: false)
+            let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             var records = session.state.records
             if asOf != nil {

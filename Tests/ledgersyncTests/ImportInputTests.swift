@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Broken inputs are rejected with a message naming the file and place; everything else still applies.
+@Suite(.serialized)
+struct ImportInputTests {
+    static let events = EndToEndTests.samples.appendingPathComponent("events").path
+
+    static func freshLedger() throws -> TempDir {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(at: EndToEndTests.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("ledger.csv"))
+        return dir
+    }
+
+    @Test func brokenFilesAreRejectedAndTheRestApplies() throws {
+        let dir = try Self.freshLedger()
+        try dir.write("bad/truncated.json", "{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"charge.succeeded\",\"data\":{\"object\":{\"id\":\"ch_1\"")
+        try Data([0x00, 0x01, 0xFF, 0xFE, 0x7B, 0x00]).write(to: dir.url.appendingPathComponent("bad/binary.json"))
+        try dir.write("bad/notjson.csv.json", "hello,world\n")
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--json", dir.path("bad"), Self.events])
+        #expect(result.status == 1)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let problems = (summary["problems"] as? [String]) ?? []
+        #expect(problems.contains { $0.contains("truncated.json") }, "\(problems)")
+        #expect(problems.contains { $0.contains("binary.json") }, "\(problems)")
+        #expect(problems.contains { $0.contains("notjson.csv.json") && $0.contains("is not Stripe JSON") }, "\(problems)")
+        #expect((summary["newItems"] as? Int ?? 0) > 20, "the good files still applied")
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(ledger.column("status").contains("paid"))
+    }
+
+    @Test func recordsOfTheOtherModeAreRejected() throws {
+        let dir = try Self.freshLedger()
+        let first = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        #expect(first.status <= 1)
+        let live = """
+        {"id":"evt_live_1","object":"event","type":"charge.succeeded","created":1767225600,"livemode":true,"api_version":"2024-06-20",
+         "data":{"object":{"id":"ch_live_1","object":"charge","amount":1000,"amount_captured":1000,"amount_refunded":0,"captured":true,"paid":true,
+         "status":"succeeded","currency":"usd","created":1767225600,"livemode":true,"metadata":{}}}}
+        """
+        try dir.write("live.json", live)
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("live.json")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("evt_live_1 is a live-mode record but"), "\(result.stderr)")
+        #expect(result.stderr.contains("is bound to test mode; import it into a live-mode ledger (mode_mismatch)"))
+        #expect(!(try dir.read("ledger.payments.csv")).contains("ch_live_1"))
+    }
+
+    @Test func resolveMatchesUnmatchesAndAccepts() throws {
+        let dir = try Self.freshLedger()
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        let payments = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        let flagIndex = try #require(payments.header.firstIndex(of: "flag"))
+        let idIndex = try #require(payments.header.firstIndex(of: "stripe_id"))
+        let unmatched = try #require(payments.rows.first { $0[flagIndex] == "unmatched_payment" }?[idIndex], "the sample has an unmatched payment")
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        let openRow = try #require(ledger.rows.first { $0[ledger.header.firstIndex(of: "status")!] == "open" && $0[ledger.header.firstIndex(of: "flag")!] == "" })
+        let invoice = openRow[ledger.header.firstIndex(of: "invoice_number")!]
+
+        let matched = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), unmatched, "--invoice", invoice])
+        #expect(matched.status == 0, "\(matched.stderr)")
+        var after = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(after.row(invoice)?["match_rule"] == "manual")
+        #expect(after.row(invoice)?["payment_ids"]?.contains(unmatched) == true)
+
+        // A later import never undoes a person's decision.
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        after = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(after.row(invoice)?["match_rule"] == "manual")
+
+        let undone = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), "--unmatch", unmatched])
+        #expect(undone.status == 0)
+        after = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(after.row(invoice)?["payment_ids"]?.contains(unmatched) == false)
+        #expect(try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id").row(unmatched)?["flag"] == "unmatched_payment")
+
+        let flagged = try #require(after.rows.first { !$0[after.header.firstIndex(of: "flag")!].isEmpty && $0[after.header.firstIndex(of: "flag")!] != "invalid_row" })
+        let flaggedNumber = flagged[after.header.firstIndex(of: "invoice_number")!]
+        let accepted = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), "--accept", flaggedNumber, "--note", "agreed by phone"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        after = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(after.row(flaggedNumber)?["flag"] == "")
+        #expect(after.row(flaggedNumber)?["flag_detail"]?.contains("agreed by phone") == true)
+
+        let wrong = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), "ch_doesnotexist", "--invoice", invoice])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("no payment 'ch_doesnotexist' is known"))
+    }
+
+    @Test func explainAndStatusShowTheChain() throws {
+        let dir = try Self.freshLedger()
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        let paidRow = try #require(ledger.rows.first { $0[ledger.header.firstIndex(of: "status")!] == "paid" && !$0[ledger.header.firstIndex(of: "payment_ids")!].isEmpty })
+        let number = paidRow[ledger.header.firstIndex(of: "invoice_number")!]
+        let payment = String(paidRow[ledger.header.firstIndex(of: "payment_ids")!].split(separator: " ").first ?? "")
+        let explained = try CLI.run(["explain", "--ledger", dir.path("ledger.csv"), number])
+        #expect(explained.status == 0)
+        #expect(explained.stdout.contains("\(number): paid"))
+        #expect(explained.stdout.contains(payment))
+        #expect(explained.stdout.contains("how it got here:"))
+        let status = try CLI.run(["status", "--ledger", dir.path("ledger.csv"), "--json", "--as-of", "2030-12-31"])
+        #expect(status.status == 0)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect((summary["statuses"] as? [String: Int])?["paid"] ?? 0 > 0)
+        #expect(((summary["needsAttention"] as? [Any]) ?? []).count > 0)
+    }
+
+    /// SIGKILL during a large import, again and again: the ledger is always the old file or the new one,
+    /// and running the import again reaches the same final state.
+    @Test func killedImportsLeaveTheOldOrTheNewLedger() throws {
+        let work = try TempDir()
+        let generate = try CLI.runTool("/usr/bin/env", ["python3", CLI.packageRoot.appendingPathComponent("samples/generate.py").path,
+                                                         "--seed", "7", "--invoices", "1500", "--events", "6000", "--format", "jsonl", "--out", work.path("big")])
+        #expect(generate.status == 0, "\(generate.stderr)")
+        let input = work.path("big/events")
+        let reference = try TempDir()
+        try FileManager.default.copyItem(atPath: work.path("big/ledger.csv"), toPath: reference.path("ledger.csv"))
+        let original = try reference.bytes("ledger.csv")
+        try CLI.run(["import", "--ledger", reference.path("ledger.csv"), input])
+        let final = try reference.bytes("ledger.csv")
+        let finalPayments = try reference.bytes("ledger.payments.csv")
+        #expect(final != original)
+
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<8 {
+            let dir = try TempDir()
+            try FileManager.default.copyItem(atPath: work.path("big/ledger.csv"), toPath: dir.path("ledger.csv"))
+            let process = Process()
+            process.executableURL = CLI.binary
+            process.arguments = ["import", "--ledger", dir.path("ledger.csv"), input]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...1_500_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let now = try dir.bytes("ledger.csv")
+            #expect(now == original || now == final, "round \(round): the ledger is neither the old nor the new file")
+            let rerun = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), input])
+            #expect(rerun.status <= 1)
+            #expect(try dir.bytes("ledger.csv") == final, "round \(round): re-running did not reach the same ledger")
+            #expect(try dir.bytes("ledger.payments.csv") == finalPayments, "round \(round): payments differ after re-run")
+        }
+    }
+}
+
+extension CLI {
+    static func runTool(_ path: String, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

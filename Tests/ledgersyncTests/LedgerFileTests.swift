@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the binary does to ledger files: formats kept, structural problems refused, one writer at a time.
+@Suite(.serialized)
+struct LedgerFileTests {
+    static let events = EndToEndTests.samples.appendingPathComponent("events").path
+
+    @Test func initCreatesTheTemplateLedgerAndNeverOverwrites() throws {
+        let dir = try TempDir()
+        let first = try CLI.run(["init", dir.path("books"), "--mode", "test", "--tolerance", "usd=0.50"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let template = try String(contentsOf: CLI.packageRoot.appendingPathComponent("Templates/ledger.csv"), encoding: .utf8)
+        #expect(try dir.read("books/ledger.csv") == template)
+        #expect(try dir.read("books/ledger.payments.csv").hasPrefix("stripe_id,kind,status,created,currency,amount,fee,net"))
+        #expect(try dir.read("books/ledger.ledgersync/settings.json").contains("\"usd\" : \"0.50\""))
+        let again = try CLI.run(["init", dir.path("books")])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists; LedgerSync never overwrites a ledger"))
+    }
+
+    @Test func userColumnsLineEndingsAndBOMAreKept() throws {
+        let dir = try TempDir()
+        let ledger = "\u{FEFF}program,invoice_number,currency,amount_due,notes,customer_email\r\n" +
+            "\"Piano, grade 3\",INV-2026-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu\r\n" +
+            "Violin,INV-2026-0002,usd,250.00,  padded  ,b@example.edu\r\n"
+        try dir.write("ledger.csv", ledger)
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        #expect(result.status <= 1, "\(result.stderr)")
+        let bytes = try dir.bytes("ledger.csv")
+        #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("program,invoice_number,currency,amount_due,notes,customer_email,status,amount_paid"))
+        #expect(lines[1].hasPrefix("\"Piano, grade 3\",INV-2026-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu,open,0.00"))
+        #expect(lines[2].hasPrefix("Violin,INV-2026-0002,usd,250.00,  padded  ,b@example.edu,open"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+    }
+
+    @Test(arguments: [
+        ("invoice_number,currency,amount_due\nINV-1,usd,1.00\ninv-1,usd,2.00\n",
+         "invoice_number 'inv-1' is on row 2 and row 3; invoice numbers must be unique — rename one of them"),
+        ("invoice_number,currency\nINV-1,usd\n",
+         "the header has no 'amount_due' column; the invoices table needs invoice_number, currency, amount_due"),
+        ("invoice_number,currency,amount_due,currency\nINV-1,usd,1.00,usd\n",
+         "column 'currency' appears twice in the header"),
+    ])
+    func structuralProblemsExit2AndWriteNothing(ledger: String, message: String) throws {
+        let dir = try TempDir()
+        try dir.write("ledger.csv", ledger)
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(try dir.read("ledger.csv") == ledger)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("ledger.payments.csv")))
+    }
+
+    @Test func aBadCellFlagsOnlyItsRow() throws {
+        let dir = try TempDir()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due,due_date\nINV-1,usd,12.345,2026-01-01\nINV-2,usd,10.00,2026-02-30\nINV-3,xyz,5,\nINV-4,usd,20.00,2026-03-01\n")
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        #expect(result.status == 1)
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        #expect(ledger.row("INV-1")?["flag"] == "invalid_row")
+        #expect(ledger.row("INV-1")?["flag_detail"]?.contains("'12.345' has more decimals than USD allows (2)") == true)
+        #expect(ledger.row("INV-2")?["flag_detail"]?.contains("'2026-02-30' is not a date; write YYYY-MM-DD") == true)
+        #expect(ledger.row("INV-3")?["flag_detail"]?.contains("'xyz' is not an ISO 4217 currency code") == true)
+        #expect(ledger.row("INV-4")?["flag"] == "")
+        #expect(ledger.row("INV-4")?["status"] == "open")
+    }
+
+    @Test func aSecondWriterWaitsThenFailsClearly() throws {
+        let dir = try TempDir()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,1.00\n")
+        try FileManager.default.createDirectory(atPath: dir.path("ledger.ledgersync"), withIntermediateDirectories: true)
+        let fd = open(dir.path("ledger.ledgersync/lock"), O_RDWR | O_CREAT, 0o644)
+        #expect(flock(fd, LOCK_EX) == 0)
+        defer { flock(fd, LOCK_UN); close(fd) }
+        let started = Date()
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--lock-timeout", "1", Self.events])
+        #expect(result.status == 2)
+        #expect(Date().timeIntervalSince(started) >= 1)
+        #expect(result.stderr.contains("is in use by another LedgerSync process"), "\(result.stderr)")
+        #expect(try dir.read("ledger.csv") == "invoice_number,currency,amount_due\nINV-1,usd,1.00\n")
+    }
+
+    @Test func everyCommandExplainsItselfWithExamples() throws {
+        for command in ["init", "import", "status", "explain", "resolve"] {
+            let result = try CLI.run([command, "--help"])
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Examples:"), "\(command) --help has no examples")
+        }
+        let usage = try CLI.run(["import"])
+        #expect(usage.status == 2, "usage errors exit 2")
+    }
+}
