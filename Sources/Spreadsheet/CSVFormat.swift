@@ -2,7 +2,8 @@
 ///
 /// `CSV.parse` and `CSV.read` detect it; `CSV.encode` follows it.
 public struct CSVFormat: Sendable, Equatable {
-    /// `"\n"` or `"\r\n"`, taken from the first line ending in the file.
+    /// `"\n"` or `"\r\n"`, taken from the line ending of the first non-blank row (a file with bare
+    /// CR line endings, old Mac style, is read and gets `"\r\n"`).
     public var lineEnding: String
     /// Whether the file starts with a UTF-8 byte order mark (EF BB BF), as Excel's "CSV UTF-8" writes.
     public var hasBOM: Bool

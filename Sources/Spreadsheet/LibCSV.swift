@@ -93,7 +93,8 @@ final class LibCSVParser {
 }
 
 // libcsv callbacks: plain C function pointers, declared at file scope outside any actor, with the
-// builder passed through libcsv's `data` pointer (unretained: `parse` keeps it alive).
+// builder passed through libcsv's `data` pointer (unretained: `parse` keeps it alive, so
+// `_withUnsafeGuaranteedRef` skips a retain/release pair per field, ~12M of them per 1M-row file).
 
 /// cb1 — one complete field: `size` bytes at `field` (quotes removed, "" unescaped).
 private func libcsvField(_ field: UnsafeMutableRawPointer?, _ size: Int, _ data: UnsafeMutableRawPointer?) {
