@@ -1464,10 +1464,17 @@ def iter_events(path):
         with open(path, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 if line.strip():
-                    yield f"{path}:{n}", json.loads(line)
+                    try:
+                        doc = json.loads(line)
+                    except json.JSONDecodeError as err:
+                        raise CheckError(f"{path}:{n}: not JSON ({err})") from None
+                    yield f"{path}:{n}", doc
         return
     with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
+        try:
+            doc = json.load(f)
+        except json.JSONDecodeError as err:
+            raise CheckError(f"{path}: not JSON ({err})") from None
     if isinstance(doc, list):
         items = doc
     elif isinstance(doc, dict) and doc.get("object") == "list":
