@@ -295,7 +295,7 @@ inline int fieldOf(const char *p) {
 }
 
 inline bool recoverable(error_code e) {
-    return e == INCORRECT_TYPE || e == NUMBER_ERROR || e == NUMBER_OUT_OF_RANGE;
+    return e == INCORRECT_TYPE || e == NUMBER_OUT_OF_RANGE;
 }
 
 lsj_syntax syntaxOf(error_code e) {
@@ -400,6 +400,11 @@ struct lsj_result {
     static ondemand::json_type typeOf(ondemand::value &v) {
         ondemand::json_type t;
         if (auto e = v.type().get(t)) throw Fatal{e};
+        if (t == ondemand::json_type::null) {
+            // type() looks at the first byte only; make sure the atom really is `null`.
+            bool isNull = false;
+            if (v.is_null().get(isNull) != SUCCESS || !isNull) throw Fatal{N_ATOM_ERROR};
+        }
         return t;
     }
 
