@@ -62,7 +62,7 @@ struct LedgerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The ledger: NAME.csv (with NAME.payments.csv beside it).", valueName: "file"))
     var ledger: String
 
-    @Flag(name: .long, help: "Print a machine-readable JSON summary on standard output.")
+    @ArgumentParser.Flag(name: .long, help: "Print a machine-readable JSON summary on standard output.")
     var json = false
 
     @Option(name: .customLong("lock-timeout"),

@@ -26,7 +26,7 @@ extension LedgerSync {
 
         @OptionGroup var options: LedgerOptions
 
-        @Flag(name: .long, help: "Show the changes the import would make; write nothing.")
+        @ArgumentParser.Flag(name: .long, help: "Show the changes the import would make; write nothing.")
         var dryRun = false
 
         @Argument(help: ArgumentHelp("Files, folders, or '-' for standard input.", valueName: "input"))

@@ -32,7 +32,7 @@ extension LedgerSync {
                 help: ArgumentHelp("Accept underpayments up to this much, per currency (repeatable).", valueName: "currency=amount"))
         var tolerance: [String] = []
 
-        @Flag(name: .long, help: "Print what was created as JSON.")
+        @ArgumentParser.Flag(name: .long, help: "Print what was created as JSON.")
         var json = false
 
         /// The invoices header of a new ledger; `Templates/ledger.csv` holds the same line (a test keeps them equal).

@@ -36,7 +36,7 @@ extension LedgerSync {
         @Option(help: ArgumentHelp("Take this payment off every row.", valueName: "payment"))
         var unmatch: String?
 
-        @Flag(name: .long, help: "Show what the decision would change; write nothing.")
+        @ArgumentParser.Flag(name: .long, help: "Show what the decision would change; write nothing.")
         var dryRun = false
 
         func validate() throws {
@@ -96,7 +96,7 @@ extension LedgerSync {
             }
             if let accept {
                 let target: String
-                let flag: Flag?
+                let flag: LedgerCore.Flag?
                 if let r = session.invoices.firstIndex(where: { $0.invoiceNumber.lowercased() == accept.lowercased() }) {
                     target = session.invoices[r].invoiceNumber
                     flag = current.invoices[r].flag
