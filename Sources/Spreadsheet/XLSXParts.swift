@@ -10,17 +10,28 @@ protocol XLSXPartHandler: XMLParserDelegate {
 }
 
 /// The element name without a namespace prefix (`x:c` → `c`); most producers use none.
+/// Unprefixed names are compared first, so the common case costs no scan.
 @inline(__always)
 private func localName(_ name: String) -> Substring {
-    if let colon = name.utf8.firstIndex(of: UInt8(ascii: ":")) {
-        return name[name.index(after: colon)...]
+    switch name {
+    case "c", "v", "row", "t", "is", "si", "r", "f": return Substring(name)
+    default:
+        if let colon = name.utf8.firstIndex(of: UInt8(ascii: ":")) {
+            return name[name.index(after: colon)...]
+        }
+        return Substring(name)
     }
-    return Substring(name)
 }
 
 /// Excel escapes characters XML cannot hold as `_xHHHH_` (`_x000D_` for a carriage return).
 func unescapeOOXML(_ text: String) -> String {
-    guard text.contains("_x") else { return text }
+    var found = false
+    var previousUnderscore = false
+    for byte in text.utf8 {
+        if previousUnderscore && byte == UInt8(ascii: "x") { found = true; break }
+        previousUnderscore = byte == UInt8(ascii: "_")
+    }
+    guard found else { return text }
     var out = ""
     var scalars = text.unicodeScalars[...]
     while let i = scalars.firstIndex(of: "_") {
