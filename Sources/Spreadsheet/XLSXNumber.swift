@@ -48,21 +48,33 @@ enum XLSXNumber {
 
     /// Whether a custom format code shows a date, and whether it shows a time of day.
     /// Quoted text, `\`-escaped characters and `[…]` sections (colours, locales, elapsed `[h]`) are
-    /// ignored, so `0.00 "days"` and `[Red]0` are not dates.
+    /// ignored, so `0.00 "days"` and `[Red]0` are not dates; `[h]:mm` (elapsed time) is a time.
     static func classify(formatCode: String) -> (isDate: Bool, showsTime: Bool) {
         var inQuote = false
         var inBracket = false
         var escaped = false
+        var bracket = ""
         var date = false
         var time = false
         // Only the first section (positive numbers) decides.
         for ch in formatCode.unicodeScalars {
             if escaped { escaped = false; continue }
             if inQuote { if ch == "\"" { inQuote = false }; continue }
-            if inBracket { if ch == "]" { inBracket = false }; continue }
+            if inBracket {
+                if ch == "]" {
+                    inBracket = false
+                    // [h], [mm], [ss]: elapsed time, still a time to show.
+                    if !bracket.isEmpty, bracket.unicodeScalars.allSatisfy({ "hHmMsS".unicodeScalars.contains($0) }) {
+                        time = true
+                    }
+                } else {
+                    bracket.unicodeScalars.append(ch)
+                }
+                continue
+            }
             switch ch {
             case "\"": inQuote = true
-            case "[": inBracket = true
+            case "[": inBracket = true; bracket = ""
             case "\\", "_", "*": escaped = true // _x and *x take the next character literally
             case ";": return (date || time, time)
             case "d", "D", "y", "Y", "m", "M": date = true
