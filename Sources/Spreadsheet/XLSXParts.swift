@@ -91,7 +91,7 @@ final class WorkbookHandler: NSObject, XLSXPartHandler {
 }
 
 /// How a cell style shows numbers: as a date, with or without a time of day.
-struct XLSXDateStyle {
+struct XLSXDateStyle: Sendable {
     let isDate: Bool
     let showsTime: Bool
 }

@@ -56,39 +56,70 @@ struct XLSXReader {
             relationships.values.first { $0.type.hasSuffix(suffix) }.map { Self.resolve($0.target, relativeTo: baseDir) } ?? fallback
         }
 
-        var sharedStrings: [String] = []
-        let sharedPath = target(ofType: "/sharedStrings", fallback: Self.resolve("sharedStrings.xml", relativeTo: baseDir))
-        if let xml = try part(sharedPath) {
-            sharedStrings = try parse(xml, part: sharedPath, into: SharedStringsHandler()).strings
-        }
         var dateStyles: [XLSXDateStyle] = []
         let stylesPath = target(ofType: "/styles", fallback: Self.resolve("styles.xml", relativeTo: baseDir))
         if let xml = try part(stylesPath) {
             dateStyles = try parse(xml, part: stylesPath, into: StylesHandler()).dateStyles()
         }
 
-        var sheets: [XLSXSheet] = []
+        // The zip is read on this thread only (the archive is one FILE*); the shared strings are
+        // parsed on another while the sheets are inflated, then the sheets are parsed side by side.
+        let sharedPath = target(ofType: "/sharedStrings", fallback: Self.resolve("sharedStrings.xml", relativeTo: baseDir))
+        let sharedXML = try part(sharedPath)
+        let sharedResult = ResultBox<[String]>(count: 1)
+        let sharedDone = DispatchGroup()
+        if let sharedXML {
+            let reader = self
+            DispatchQueue.global().async(group: sharedDone) {
+                sharedResult.set(0, Result { () throws(XLSXError) in
+                    try reader.parse(sharedXML, part: sharedPath, into: SharedStringsHandler()).strings
+                })
+            }
+        } else {
+            sharedResult.set(0, .success([]))
+        }
+
+        var parts: [(name: String, path: String, xml: Data)] = []
         for sheet in workbook.sheets {
-            let sheetPath: String
-            if let rel = relationships[sheet.relationshipID] {
-                // Chart sheets and dialog sheets hold no cells.
-                guard rel.type.hasSuffix("/worksheet") else { continue }
-                sheetPath = Self.resolve(rel.target, relativeTo: baseDir)
-            } else {
+            guard let rel = relationships[sheet.relationshipID] else {
+                sharedDone.wait()
                 throw fail(.missingPart, "lists sheet '\(sheet.name)' but not where it is stored (relationship \(sheet.relationshipID) is missing from \(relsPath)); open and save it again in your spreadsheet program")
             }
+            // Chart sheets and dialog sheets hold no cells.
+            guard rel.type.hasSuffix("/worksheet") else { continue }
+            let sheetPath = Self.resolve(rel.target, relativeTo: baseDir)
             guard let xml = try part(sheetPath) else {
+                sharedDone.wait()
                 throw fail(.missingPart, "lists sheet '\(sheet.name)' but has no \(sheetPath); open and save it again in your spreadsheet program")
             }
-            let handler = SheetHandler(sharedStrings: sharedStrings, dateStyles: dateStyles, date1904: workbook.date1904)
-            do {
-                let done = try parse(xml, part: sheetPath, into: handler)
-                sheets.append(XLSXSheet(name: sheet.name, rows: done.rows))
-            } catch {
-                throw XLSXError(error.kind, file: path, sheet: sheet.name, cell: error.cell, message: error.message)
-            }
+            parts.append((sheet.name, sheetPath, xml))
+        }
+
+        sharedDone.wait()
+        let sharedStrings = try sharedResult.get(0)
+        let date1904 = workbook.date1904
+        let styles = dateStyles
+        let sheetResults = ResultBox<[[XLSXCell]]>(count: parts.count)
+        let reader = self
+        let sendableParts = parts
+        DispatchQueue.concurrentPerform(iterations: sendableParts.count) { index in
+            let part = sendableParts[index]
+            let handler = SheetHandler(sharedStrings: sharedStrings, dateStyles: styles, date1904: date1904)
+            sheetResults.set(index, reader.parseSheet(part.xml, path: part.path, name: part.name, handler: handler))
+        }
+        var sheets: [XLSXSheet] = []
+        for (index, part) in parts.enumerated() {
+            sheets.append(XLSXSheet(name: part.name, rows: try sheetResults.get(index)))
         }
         return XLSXWorkbookContents(sheets: sheets, date1904: workbook.date1904)
+    }
+
+    private func parseSheet(_ xml: Data, path sheetPath: String, name: String, handler: SheetHandler) -> Result<[[XLSXCell]], XLSXError> {
+        do {
+            return .success(try parse(xml, part: sheetPath, into: handler).rows)
+        } catch {
+            return .failure(XLSXError(error.kind, file: path, sheet: name, cell: error.cell, message: error.message))
+        }
     }
 
     /// Tells a zip from an OLE compound file (encrypted .xlsx, .xls) and from anything else,
@@ -115,7 +146,7 @@ struct XLSXReader {
         }
     }
 
-    private func parse<H: XLSXPartHandler>(_ data: Data, part: String, into handler: H) throws(XLSXError) -> H {
+    func parse<H: XLSXPartHandler>(_ data: Data, part: String, into handler: H) throws(XLSXError) -> H {
         let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
@@ -143,5 +174,27 @@ struct XLSXReader {
             if piece == ".." { _ = components.popLast() } else if piece != "." { components.append(piece) }
         }
         return components.joined(separator: "/")
+    }
+}
+
+/// Results written by concurrent work items, one slot each.
+private final class ResultBox<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Result<Value, XLSXError>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<Value, XLSXError>) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func get(_ index: Int) throws(XLSXError) -> Value {
+        lock.lock()
+        let result = slots[index]
+        lock.unlock()
+        guard let result else { preconditionFailure("work item \(index) did not finish") }
+        return try result.get()
     }
 }
