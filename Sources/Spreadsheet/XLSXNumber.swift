@@ -42,6 +42,37 @@ enum XLSXNumber {
         return negative ? "-" + body : body
     }
 
+    /// True when `text` is already the shortest round-trip form: `-?digits[.digits]` with at most
+    /// 15 significant digits, no leading zero (but `0.x`), no trailing fraction zero. Any two such
+    /// decimals are further apart than a Double's precision, so none is shorter for the same value.
+    static func isCanonicalShortDecimal(_ text: String) -> Bool {
+        var utf8 = text.utf8[...]
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        guard let first = utf8.first else { return false }
+        var significant = 0
+        var seenPoint = false
+        var last: UInt8 = 0
+        var count = 0
+        var leadingZero = first == UInt8(ascii: "0")
+        for byte in utf8 {
+            count += 1
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint, count > 1 else { return false }
+                seenPoint = true
+                leadingZero = false
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                if leadingZero && count > 1 { return false } // 007, or -0 followed by digits
+                if significant > 0 || byte != UInt8(ascii: "0") { significant += 1 }
+            } else {
+                return false
+            }
+            last = byte
+        }
+        if significant == 0 { return false } // 0, -0, 0.0: let the slow path say "0"
+        if seenPoint && (last == UInt8(ascii: "0") || last == UInt8(ascii: ".")) { return false }
+        return significant <= 15
+    }
+
     /// Built-in number format ids that Excel shows as dates or times (ECMA-376 §18.8.30).
     static let builtinDateIDs: Set<Int> = [14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]
     static let builtinTimeIDs: Set<Int> = [18, 19, 20, 21, 22, 45, 46, 47]

@@ -306,6 +306,10 @@ final class SheetHandler: NSObject, XLSXPartHandler {
             return .text(value)
         case .number:
             if value.isEmpty { return .empty }
+            let dateStyle = style < dateStyles.count ? dateStyles[style] : nil
+            if dateStyle?.isDate != true, XLSXNumber.isCanonicalShortDecimal(value) {
+                return .number(value)
+            }
             guard let number = Double(value) else {
                 fail(parser, "holds a number that is not one; the file is damaged, save it again")
                 return .empty

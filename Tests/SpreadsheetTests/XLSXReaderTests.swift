@@ -77,6 +77,19 @@ import Testing
     }
 
     @Test(arguments: [
+        ("19.99", true), ("1250", true), ("-3.5", true), ("0.5", true), ("0", false), ("-0", false),
+        ("007", false), ("1.50", false), ("1.", false), (".5", false), ("1E+21", false), ("12345678901234567", false),
+        ("0.000000000000001", true), ("123456789012345", true), ("1234567890123456", false), ("", false), ("-", false),
+        ("0.00", false), ("10", true), ("100.25", true),
+    ])
+    func canonicalDecimalFastPath(text: String, canonical: Bool) {
+        #expect(XLSXNumber.isCanonicalShortDecimal(text) == canonical)
+        if canonical, let value = Double(text) {
+            #expect(XLSXNumber.shortest(value) == text)
+        }
+    }
+
+    @Test(arguments: [
         ("yyyy-mm-dd", true, false), ("d/m/yy h:mm", true, true), ("[$-409]mmmm d, yyyy", true, false),
         ("hh:mm:ss", true, true), ("0.00 \"days\"", false, false), ("#,##0.00;[Red]-#,##0.00", false, false),
         ("General", false, false), ("0.00E+00", false, false), ("\\d0", false, false), ("[h]:mm", true, true),
