@@ -19,10 +19,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C libraries, each behind one thin target.
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
+        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter"),
         .target(
             name: "CSimdjson",
             path: "Sources/CSimdjson",
@@ -31,7 +33,10 @@ let package = Package(
         ),
 
         .target(name: "LedgerCore"),
-        .target(name: "Spreadsheet", dependencies: ["CCSV"]),
+        .target(
+            name: "Spreadsheet",
+            dependencies: ["CCSV", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
         .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData"]),
         .executableTarget(

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// Helpers shared by the XLSX tests: fixtures, temporary files, and openpyxl as a second reader.
+enum XLSXTestSupport {
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("xlsx-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    struct PythonFailed: Error, CustomStringConvertible {
+        let status: Int32
+        let stderr: String
+        var description: String { "python3 exited \(status): \(stderr)" }
+    }
+
+    /// Runs `python3 -c script args…` and returns its standard output.
+    static func python(_ script: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PythonFailed(status: process.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
+        }
+        return data
+    }
+
+    /// What openpyxl sees in a workbook: per sheet, every non-empty cell (value as formulas are
+    /// stored, cached value, type, number format, solid fill, bold, hyperlink), freeze panes,
+    /// autofilter and data validations; plus the document properties.
+    struct OpenpyxlView: Decodable {
+        struct Cell: Decodable {
+            let value: String
+            let cached: String
+            let type: String
+            let format: String
+            let fill: String?
+            let bold: Bool
+            let link: String?
+        }
+        struct Sheet: Decodable {
+            let name: String
+            let cells: [String: Cell]
+            let freeze: String?
+            let autofilter: String?
+            let validations: [[String]]
+        }
+        let sheets: [Sheet]
+        let title: String?
+        let creator: String?
+        let created: String?
+
+        func sheet(_ name: String) -> Sheet? { sheets.first { $0.name == name } }
+    }
+
+    static let openpyxlDump = #"""
+import json, sys, openpyxl
+path = sys.argv[1]
+wb = openpyxl.load_workbook(path)
+cached = openpyxl.load_workbook(path, data_only=True)
+out = {"sheets": [], "title": wb.properties.title, "creator": wb.properties.creator,
+       "created": wb.properties.created.isoformat() if wb.properties.created else None}
+for ws in wb.worksheets:
+    cws = cached[ws.title]
+    cells = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is None:
+                continue
+            fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.fill_type == "solid" else None
+            cells[c.coordinate] = {"value": str(c.value), "cached": str(cws[c.coordinate].value),
+                                   "type": c.data_type, "format": c.number_format,
+                                   "fill": fill if isinstance(fill, str) else None,
+                                   "bold": bool(c.font.b),
+                                   "link": c.hyperlink.target if c.hyperlink else None}
+    dvs = [[str(dv.sqref), dv.type or "", dv.formula1 or ""] for dv in ws.data_validations.dataValidation]
+    out["sheets"].append({"name": ws.title, "cells": cells, "freeze": ws.freeze_panes,
+                          "autofilter": ws.auto_filter.ref, "validations": dvs})
+print(json.dumps(out))
+"""#
+
+    static func openpyxlView(_ path: String) throws -> OpenpyxlView {
+        try JSONDecoder().decode(OpenpyxlView.self, from: python(openpyxlDump, [path]))
+    }
+}
