@@ -209,8 +209,10 @@ struct Engine {
 
         for (kind, role) in [(Record.Kind.refund, Entry.Role.refund), (.dispute, .dispute)] {
             for r in graph.records(kind) {
-                guard let cur = currency(r.currency, of: r.id) else { continue }
                 let chargeID = graph.chargeID(charge: r.charge, intent: r.paymentIntent)
+                // A poorer door may omit the currency; the charge's is the refund's or dispute's.
+                let code = r.currency ?? chargeID.flatMap { graph.byID[$0]?.currency }
+                guard let cur = currency(code, of: r.id) else { continue }
                 let created = r.created ?? r.observedAt ?? 0
                 let magnitude = abs(r.amount ?? 0)
                 let status = (r.status ?? "").lowercased()
@@ -623,8 +625,9 @@ struct Engine {
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         case "lost":
-            let sentence = "Dispute \(id) on \(cid) was lost\(reason): \(amount) taken back; the customer owes it again."
+            let sentence = "Dispute \(id) on \(cid) was lost\(reason): \(amount) taken back from its rows, which count it as unpaid again."
             entries[ei].note(.disputeLost, sentence)
+            entries[ci].note(.disputeLost, sentence)
             for (ri, part) in spread(e.magnitude, overChargeAt: ci) {
                 rows[ri].lost += part
                 rows[ri].lostDisputes.append(id)
@@ -641,6 +644,7 @@ struct Engine {
         case "warning_needs_response", "warning_under_review":
             let sentence = "Inquiry \(id) on \(cid) is open (\(status))\(reason), \(amount)\(due); no money has moved yet."
             entries[ei].note(.disputed, sentence)
+            entries[ci].note(.disputed, sentence)
             for ri in rowsOfCharge {
                 rows[ri].openInquiries.append(id)
                 rows[ri].note(.disputed, sentence)
@@ -651,6 +655,7 @@ struct Engine {
         default:
             let sentence = "Dispute \(id) on \(cid) is open (\(status.isEmpty ? "status unknown" : status))\(reason), \(amount)\(due)."
             entries[ei].note(.disputed, sentence)
+            entries[ci].note(.disputed, sentence)
             for ri in rowsOfCharge {
                 rows[ri].openDisputes.append(id)
                 rows[ri].note(.disputed, sentence)

@@ -238,4 +238,26 @@ struct MatchingTests {
         #expect(s.state("K", in: r2)?.amountRefunded == 2_500)
         #expect(s.state("K", in: r2)?.trail.contains { $0.contains("2.500 KWD") } == true)
     }
+
+    @Test("rule 3 finds the payer's email on the Stripe customer record when the charge has none")
+    func emailFromCustomerRecord() {
+        var s = Scenario()
+        s.row("INV-1", "80.00", email: "Sam@Example.com")
+        s.add(charge("ch_1", 8_000, customer: "cus_9"), record(.customer, "cus_9", currency: nil) { $0.email = "sam@example.com" })
+        let r = s.run()
+        #expect(s.state("INV-1", in: r)?.status == .paid)
+        #expect(r.payment("ch_1")?.email == "sam@example.com")
+    }
+
+    @Test("a refund without a currency takes its charge's")
+    func refundCurrencyFromCharge() {
+        var s = Scenario()
+        s.row("INV-1", "80.00")
+        var re = refund("re_1", of: "ch_1", 8_000, at: t0 + 5)
+        re.currency = nil
+        s.add(charge("ch_1", 8_000, reference: "INV-1"), re)
+        let r = s.run()
+        #expect(s.state("INV-1", in: r)?.status == .refunded)
+        #expect(r.notes.isEmpty)
+    }
 }

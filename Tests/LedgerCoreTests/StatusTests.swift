@@ -72,6 +72,10 @@ struct StatusTests {
         if let p = c.amountPaid { #expect(row?.amountPaid == p) }
         if let rf = c.refunded { #expect(row?.amountRefunded == rf) }
         if c.flag != nil { #expect(row?.flagDetail.isEmpty == false) }
+        if let f = c.flag, f == .disputed || f == .disputeLost, c.override.isEmpty {
+            // The disputed charge carries its row's dispute flag too.
+            #expect(r.payment("ch_1")?.flag == f)
+        }
     }
 
     @Test("flag precedence: the most serious shows, the others are named in flag_detail")
