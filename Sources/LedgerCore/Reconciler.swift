@@ -290,7 +290,7 @@ struct Engine {
             guard residual > 0 else { continue }
             let when = inv.observedAt ?? created
             let oob = inv.paidOutOfBand == true
-            var line = PaymentLine(stripeID: inv.id, kind: .manual, status: oob ? "paid_out_of_band" : (inv.status ?? "paid"),
+            var line = PaymentLine(stripeID: inv.id, kind: .manual, status: inv.status ?? "paid",
                                    created: when, currency: cur, amount: residual, door: inv.door)
             line.stripeInvoiceID = inv.id
             line.customer = inv.customer ?? ""
@@ -681,7 +681,8 @@ struct Engine {
                 var s = InvoiceState(status: .open)
                 var problems = row.invoice.problems.map(\.description)
                 if problems.isEmpty { problems = ["currency or amount_due missing"] }
-                let sentence = "Row \(row.invoice.index + 1) (\(row.invoice.invoiceNumber.isEmpty ? "no invoice number" : row.invoice.invoiceNumber)) cannot be read: \(problems.joined(separator: "; ")). It takes no payments until fixed."
+                // Spreadsheet row numbers: the header is row 1, so data row i is row i + 2.
+                let sentence = "Row \(row.invoice.index + 2) (\(row.invoice.invoiceNumber.isEmpty ? "no invoice number" : row.invoice.invoiceNumber)) cannot be read: \(problems.joined(separator: "; ")). It takes no payments until fixed."
                 var flagNotes: [Flag: [String]] = [.invalidRow: [sentence]]
                 for (f, list) in row.flagNotes { flagNotes[f] = list }
                 let (flag, detail) = FlagText.resolve(notes: flagNotes, acceptances: accepts)
