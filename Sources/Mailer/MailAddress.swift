@@ -43,10 +43,34 @@ public struct MailAddress: Sendable, Equatable, Codable, CustomStringConvertible
         }
     }
 
-    /// Parses a comma-separated list (`a@x.edu,b@y.edu`); empty items are skipped.
+    /// Parses a comma-separated list (`a@x.edu, "Doe, Jane" <j@y.edu>`); commas inside quotes or
+    /// angle brackets do not separate; empty items are skipped.
     public static func list(parsing text: String) throws -> [MailAddress] {
-        try text.split(separator: ",").map { String($0) }.filter { !$0.trimmingWhitespace().isEmpty }
-            .map { try MailAddress(parsing: $0) }
+        var items: [String] = []
+        var current = ""
+        var inQuotes = false
+        var inAngle = false
+        var escaped = false
+        for character in text {
+            if escaped {
+                escaped = false
+            } else if character == "\\", inQuotes {
+                escaped = true
+            } else if character == "\"" {
+                inQuotes.toggle()
+            } else if character == "<", !inQuotes {
+                inAngle = true
+            } else if character == ">", !inQuotes {
+                inAngle = false
+            } else if character == ",", !inQuotes, !inAngle {
+                items.append(current)
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        items.append(current)
+        return try items.filter { !$0.trimmingWhitespace().isEmpty }.map { try MailAddress(parsing: $0) }
     }
 
     /// The mailbox as it appears in a header, display name encoded (RFC 2047) when not ASCII.

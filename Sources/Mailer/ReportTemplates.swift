@@ -22,7 +22,8 @@ public struct ReportTemplates: Sendable {
     /// there. A standalone tag line renders to nothing; error line numbers are shifted back by one.
     static let textPragma = "{{% CONTENT_TYPE: TEXT }}\n"
 
-    let library: MustacheLibrary
+    let textLibrary: MustacheLibrary
+    let htmlLibrary: MustacheLibrary
     let hasHTML: Bool
     public let folder: URL
 
@@ -46,7 +47,9 @@ public struct ReportTemplates: Sendable {
         for required in [Self.subjectFile, Self.textFile] where !names.contains(required) {
             throw MailerError(.templateMissing, file: folder.appendingPathComponent(required).path, "email template missing · \(required) in \(folder.path) · restore it from LedgerSync's Templates/email/")
         }
-        var library = MustacheLibrary()
+        // Two libraries: partials included from the subject or text body must not HTML-escape either.
+        var textLibrary = MustacheLibrary()
+        var htmlLibrary = MustacheLibrary()
         for name in names {
             let file = folder.appendingPathComponent(name)
             let text: String
@@ -55,11 +58,16 @@ public struct ReportTemplates: Sendable {
             } catch {
                 throw MailerError(.templateMissing, file: file.path, "cannot read email template as UTF-8 · \(file.path) · save it as UTF-8 text")
             }
-            let isText = name == Self.subjectFile || name == Self.textFile
-            let template = try Self.parse(isText ? Self.textPragma + text : text, file: file, addedLines: isText ? 1 : 0)
-            library.register(template, named: String(name.dropLast(".mustache".count)))
+            let key = String(name.dropLast(".mustache".count))
+            if name != Self.htmlFile {
+                textLibrary.register(try Self.parse(text, file: file, asText: true), named: key)
+            }
+            if name != Self.subjectFile, name != Self.textFile {
+                htmlLibrary.register(try Self.parse(text, file: file, asText: false), named: key)
+            }
         }
-        self.library = library
+        self.textLibrary = textLibrary
+        self.htmlLibrary = htmlLibrary
         self.hasHTML = names.contains(Self.htmlFile)
     }
 
@@ -75,19 +83,35 @@ public struct ReportTemplates: Sendable {
     /// Renders subject, text and HTML with `context`. Rendering itself cannot fail: a key the context
     /// lacks renders empty.
     public func render(_ context: ReportContext) -> Rendered {
-        let subject = library.render(context, withTemplate: "subject") ?? ""
-        let text = library.render(context, withTemplate: "body.txt") ?? ""
-        let html = hasHTML ? library.render(context, withTemplate: "body.html") : nil
+        let subject = textLibrary.render(context, withTemplate: "subject") ?? ""
+        let text = textLibrary.render(context, withTemplate: "body.txt") ?? ""
+        let html = hasHTML ? htmlLibrary.render(context, withTemplate: "body.html") : nil
         return Rendered(subject: MIMEEncoding.singleLine(subject).trimmingWhitespace(), text: text, html: html)
     }
 
-    static func parse(_ text: String, file: URL, addedLines: Int) throws -> MustacheTemplate {
+    /// Parses one template; `asText` prepends the TEXT pragma line (and takes it back out of line numbers).
+    static func parse(_ text: String, file: URL, asText: Bool) throws -> MustacheTemplate {
         do {
-            return try MustacheTemplate(string: text)
+            return try MustacheTemplate(string: asText ? textPragma + text : text)
         } catch let error as MustacheTemplate.ParserError {
-            let line = max(1, error.context.lineNumber - addedLines)
-            let column = error.context.columnNumber
-            let source = error.context.line
+            let lines = MIMEEncoding.lines(text).map { String(decoding: $0, as: UTF8.self) }
+            var line = min(max(1, error.context.lineNumber - (asText ? 1 : 0)), lines.count)
+            var column = error.context.columnNumber
+            // An unclosed tag is noticed where the parser gave up, often lines later or at the end of
+            // the file: point at the last "{{" at or before that place instead.
+            // (The parser's only other error, running past the end of the text, is the same mistake.)
+            let templateError = error.error as? MustacheTemplate.Error
+            if templateError == nil || templateError == .unfinishedName {
+                let atErrorLine = String(lines[line - 1].prefix(max(0, column - 1)))
+                if let open = atErrorLine.range(of: "{{", options: .backwards) {
+                    column = atErrorLine.distance(from: atErrorLine.startIndex, to: open.lowerBound) + 1
+                } else if let previous = lines[..<(line - 1)].lastIndex(where: { $0.contains("{{") }),
+                          let open = lines[previous].range(of: "{{", options: .backwards) {
+                    line = previous + 1
+                    column = lines[previous].distance(from: lines[previous].startIndex, to: open.lowerBound) + 1
+                }
+            }
+            let source = lines[line - 1]
             let shown = source.count > 80 ? String(source.prefix(77)) + "..." : source
             throw MailerError(
                 .templateSyntax, file: file.path, line: line, column: column,
@@ -100,7 +124,8 @@ public struct ReportTemplates: Sendable {
 
     /// What to do about each parser error, in the template author's words.
     static func explain(_ error: Error) -> String {
-        guard let error = error as? MustacheTemplate.Error else { return "check the Mustache syntax near this line" }
+        // The parser's other error type (internal to the library) only says it ran past the end of the text.
+        guard let error = error as? MustacheTemplate.Error else { return "the file ends inside a tag: end it with }}" }
         switch error {
         case .sectionCloseNameIncorrect: return "a section is closed with another name than it was opened with: make {{/name}} match its {{#name}} or {{^name}}"
         case .unfinishedName: return "a tag is not closed: end it with }}"
