@@ -214,10 +214,18 @@ public final class LedgerSession {
     /// so their edit is kept.
     @discardableResult
     public func commit() throws(LedgerError) -> Reconciliation {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            guard ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil else { return }
+            FileHandle.standardError.write(Data("timing:   commit/\(name) \(clock.now - mark)\n".utf8))
+            mark = clock.now
+        }
         if !pending.isEmpty {
             state.journalOffset = try journal.append(pending)
             pending.removeAll()
         }
+        phase("journal")
         if settingsChanged {
             try settings.save(paths.settings)
             settingsChanged = false
@@ -225,8 +233,10 @@ public final class LedgerSession {
         var attempt = 0
         while true {
             let result = try reconcile()
+            phase("reconcile")
             let newInvoices = tables.renderedInvoices(invoices, result)
             let newPayments = tables.renderedPayments(result)
+            phase("render")
             if backend.stamp() != loadedStamp, attempt < 5 {
                 attempt += 1
                 try reload()
@@ -238,7 +248,9 @@ public final class LedgerSession {
                 tables.payments = newPayments
                 loadedStamp = backend.stamp()
             }
+            phase("compare + save tables")
             try AtomicFile.write(state.encoded(), to: paths.state)
+            phase("state")
             return result
         }
     }

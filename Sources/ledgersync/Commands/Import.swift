@@ -38,8 +38,10 @@ extension LedgerSync {
 
         func run() async throws {
             let files = try InputFiles.expand(inputs)
+            Output.mark("start")
             let session = try LedgerSession.forCommand(options, writing: !dryRun)
             defer { session.close() }
+            Output.mark("open ledger + state")
             let before = session.tables
             var report = ImportReport(ledger: options.ledger, dryRun: dryRun)
             let settings: ReconcileSettings
@@ -59,9 +61,12 @@ extension LedgerSync {
                     report.problems.append("\(file.name): is not Stripe JSON (it does not start with '{' or '['); Dashboard CSV exports are not supported yet — import the events as JSON instead")
                     continue
                 }
+                Output.mark("read \(file.name)")
                 Output.progress("decoding \(file.name) (\(n + 1)/\(files.count), \(bytes.count / 1_000_000) MB)")
                 let input = StripeJSON.decode(bytes, file: file.name, door: door, settings: settings)
+                Output.mark("decode")
                 let intake = session.accept(input, bytes: bytes, door: door, from: file.name)
+                Output.mark("accept")
                 report.add(file: file.name, input: input, intake: intake)
             }
             Output.progress("reconciling \(session.invoices.count) rows")
@@ -73,6 +78,7 @@ extension LedgerSync {
                 throw Output.fail(error)
             }
             Output.endProgress()
+            Output.mark("reconcile + commit")
             report.summarise(result, invoices: session.invoices)
             if dryRun {
                 report.changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
