@@ -12,92 +12,129 @@ import Glibc
 ///
 /// `item` keeps the raw event bytes (line breaks, which JSON allows only as white space, become spaces),
 /// so `explain` can show the chain behind a row and a run can be replayed from it.
+///
+/// Lines are written as records are accepted and flushed to disk by `sync()` before anything that
+/// depends on them (the ledger, an acknowledgement) is written. A crash can leave a torn last line;
+/// it was never acknowledged, so opening for append cuts it off and reading ignores it.
 public final class Journal {
     public let path: String
+    private var fd: Int32 = -1
+    private var buffer: [UInt8] = []
+    private static let flushAt = 8 << 20
 
     public init(path: String) {
         self.path = path
     }
 
-    /// One line to append.
-    public struct Entry {
-        public var bytes: [UInt8]
-
-        /// A Stripe event or API object, kept verbatim.
-        public static func item(_ raw: ArraySlice<UInt8>, door: Record.Door, from: String, at: Int64) -> Entry {
-            var line = Array("{\"at\":\(at),\"door\":\"\(door.rawValue)\",\"from\":".utf8)
-            line += jsonString(from)
-            line += Array(",\"item\":".utf8)
-            line.reserveCapacity(line.count + raw.count + 2)
-            for b in raw { line.append(b == 0x0A || b == 0x0D ? 0x20 : b) }
-            line += Array("}\n".utf8)
-            return Entry(bytes: line)
-        }
-
-        /// A normalised record (a Dashboard export row has no Stripe JSON to keep).
-        public static func record(_ record: Record, from: String, at: Int64) -> Entry {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let body = (try? encoder.encode(record)).map { [UInt8]($0) } ?? Array("null".utf8)
-            var line = Array("{\"at\":\(at),\"door\":\"\(record.door.rawValue)\",\"from\":".utf8)
-            line += jsonString(from) + Array(",\"record\":".utf8) + body + Array("}\n".utf8)
-            return Entry(bytes: line)
-        }
-
-        public static func decision(_ decision: Decision) -> Entry {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let body = (try? encoder.encode(decision)).map { [UInt8]($0) } ?? Array("null".utf8)
-            return Entry(bytes: Array("{\"at\":\(decision.decidedAt),\"decision\":".utf8) + body + Array("}\n".utf8))
-        }
+    deinit {
+        if fd >= 0 { close(fd) }
     }
 
-    /// Current size in bytes (0 when there is no journal).
+    /// Current size in bytes on disk (0 when there is no journal).
     public var size: Int64 { FileStamp.of(path)?.size ?? 0 }
 
-    /// Appends entries and fsyncs before returning: what is acknowledged is on disk.
-    /// - Returns: the journal size after the append.
+    // MARK: Writing
+
+    /// A Stripe event or API object, kept verbatim.
+    public func appendItem(_ raw: ArraySlice<UInt8>, door: Record.Door, from: String, at: Int64) throws(LedgerError) {
+        try ensureOpen()
+        buffer += Array("{\"at\":\(at),\"door\":\"\(door.rawValue)\",\"from\":".utf8)
+        buffer += Journal.jsonString(from)
+        buffer += Array(",\"item\":".utf8)
+        let start = buffer.count
+        buffer.append(contentsOf: raw)
+        buffer.withUnsafeMutableBufferPointer { b in
+            for i in start..<b.count where b[i] == 0x0A || b[i] == 0x0D { b[i] = 0x20 }
+        }
+        buffer += [UInt8(ascii: "}"), 0x0A]
+        if buffer.count >= Journal.flushAt { try flush() }
+    }
+
+    /// A normalised record (a Dashboard export row has no Stripe JSON to keep).
+    public func appendRecord(_ record: Record, from: String, at: Int64) throws(LedgerError) {
+        try ensureOpen()
+        buffer += Array("{\"at\":\(at),\"door\":\"\(record.door.rawValue)\",\"from\":".utf8)
+        buffer += Journal.jsonString(from) + Array(",\"record\":".utf8) + Journal.json(record) + [UInt8(ascii: "}"), 0x0A]
+        if buffer.count >= Journal.flushAt { try flush() }
+    }
+
+    public func appendDecision(_ decision: Decision) throws(LedgerError) {
+        try ensureOpen()
+        buffer += Array("{\"at\":\(decision.decidedAt),\"decision\":".utf8) + Journal.json(decision) + [UInt8(ascii: "}"), 0x0A]
+    }
+
+    /// Writes what is buffered and flushes it to disk. - Returns: the journal's size afterwards.
     @discardableResult
-    public func append(_ entries: [Entry]) throws(LedgerError) -> Int64 {
-        guard !entries.isEmpty else { return size }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw AtomicFile.failure(path, "cannot open the journal") }
-        defer { close(fd) }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(min(entries.reduce(0) { $0 + $1.bytes.count }, 64 << 20))
-        func flush() throws(LedgerError) {
-            var offset = 0
-            while offset < buffer.count {
-                let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw AtomicFile.failure(path, "cannot append to the journal")
-                }
-                offset += n
-            }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        for entry in entries {
-            buffer += entry.bytes
-            if buffer.count >= 32 << 20 { try flush() }
-        }
+    public func sync() throws(LedgerError) -> Int64 {
+        guard fd >= 0 else { return size }
         try flush()
         guard fsync(fd) == 0 else { throw AtomicFile.failure(path, "cannot flush the journal to disk") }
         return size
     }
 
-    /// The journal's lines from a byte offset on, each with the offset where it starts.
+    private func ensureOpen() throws(LedgerError) {
+        guard fd < 0 else { return }
+        fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AtomicFile.failure(path, "cannot open the journal") }
+        try cutTornTail()
+    }
+
+    /// A journal not ending in a line break ends in a line a crash cut short: drop it.
+    private func cutTornTail() throws(LedgerError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return }
+        var end = Int64(st.st_size)
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        var last: UInt8 = 0
+        _ = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 1, off_t(end - 1)) }
+        last = chunk[0]
+        guard last != 0x0A else { return }
+        while end > 0 {
+            let from = max(0, end - Int64(chunk.count))
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(end - from), off_t(from)) }
+            guard n > 0 else { break }
+            if let i = chunk[0..<n].lastIndex(of: 0x0A) {
+                end = from + Int64(i) + 1
+                break
+            }
+            end = from
+        }
+        guard ftruncate(fd, off_t(end)) == 0 else { throw AtomicFile.failure(path, "cannot cut a torn last line off the journal") }
+    }
+
+    private func flush() throws(LedgerError) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFile.failure(path, "cannot append to the journal")
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Reading
+
+    /// Calls `body` with each complete line from a byte offset on, and the offset where it starts.
     /// A torn last line (a crash mid-append) is ignored: it was never acknowledged.
-    public func lines(from offset: Int64) throws(LedgerError) -> [(offset: Int64, line: ArraySlice<UInt8>)] {
-        guard let bytes = try AtomicFile.read(path), offset < Int64(bytes.count) else { return [] }
-        var result: [(Int64, ArraySlice<UInt8>)] = []
+    public func forEachLine(from offset: Int64, _ body: (Int64, ArraySlice<UInt8>) throws -> Void) throws {
+        guard let bytes = try AtomicFile.read(path), offset < Int64(bytes.count) else { return }
         var start = Int(max(0, offset))
         while start < bytes.count {
             guard let end = bytes[start...].firstIndex(of: 0x0A) else { break }
-            if end > start { result.append((Int64(start), bytes[start..<end])) }
+            if end > start { try body(Int64(start), bytes[start..<end]) }
             start = end + 1
         }
-        return result
+    }
+
+    // MARK: Encoding
+
+    static func json<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array("null".utf8)
     }
 
     static func jsonString(_ s: String) -> [UInt8] {

@@ -33,6 +33,7 @@ public struct LedgerPaths: Sendable, Equatable {
     public var sideDirectory: String { beside(name + ".ledgersync") }
     public var journal: String { (sideDirectory as NSString).appendingPathComponent("journal.jsonl") }
     public var state: String { (sideDirectory as NSString).appendingPathComponent("state.tsv") }
+    public var seen: String { (sideDirectory as NSString).appendingPathComponent("seen.txt") }
     public var lock: String { (sideDirectory as NSString).appendingPathComponent("lock") }
     public var settings: String { (sideDirectory as NSString).appendingPathComponent("settings.json") }
 }

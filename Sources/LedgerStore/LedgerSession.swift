@@ -8,13 +8,19 @@ import StripeData
 public final class LedgerSession {
     public let paths: LedgerPaths
     public private(set) var settings: LedgerSettings
-    public private(set) var state: StateCache
     public private(set) var tables: LedgerTables
     public private(set) var invoices: [Invoice]
     public let backend: any LedgerBackend
     private let lock: FileLock?
     private let journal: Journal
-    private var pending: [Journal.Entry] = []
+    private let writing: Bool
+    /// Event ids already applied; small, read on every run.
+    private var seen: SeenIndex
+    /// Merged records and decisions; loaded only when something new arrives or a result is needed.
+    private var cache: StateCache?
+    private var recordsChanged = false
+    private var decisionsChanged = false
+    private var seenChanged = false
     private var settingsChanged = false
     private var loadedStamp: FileStamp?
     /// Clock for journal timestamps and decisions (seconds); replaceable in tests.
@@ -39,6 +45,7 @@ public final class LedgerSession {
         } else {
             lock = nil
         }
+        writing = forWriting
         settings = loadedSettings
         switch paths.format {
         case .csv: backend = CSVLedger(paths: paths)
@@ -48,8 +55,11 @@ public final class LedgerSession {
         loadedStamp = backend.stamp()
         tables = try backend.load()
         invoices = try tables.parseInvoices(file: paths.ledger)
-        state = StateCache()
-        state = try loadState()
+        seen = (try? AtomicFile.read(paths.seen)).flatMap { $0 }.flatMap(SeenIndex.decode) ?? SeenIndex()
+        if seen.journalOffset != journal.size || FileStamp.of(paths.seen) == nil {
+            // A run stopped between the journal and the side files, or they were deleted: catch up now.
+            try loadState()
+        }
     }
 
     public func close() {
@@ -58,39 +68,62 @@ public final class LedgerSession {
 
     // MARK: Known records
 
-    /// The state cache plus whatever the journal holds beyond it; or a replay of the whole journal;
-    /// or, when both side files are gone, the payments table (so nothing is ever counted twice).
-    private func loadState() throws(LedgerError) -> StateCache {
-        var cache = (try? AtomicFile.read(paths.state)).flatMap { $0 }.flatMap(StateCache.decode) ?? StateCache()
-        let journalSize = journal.size
-        if cache.journalOffset > journalSize {
-            cache = StateCache() // the journal was replaced or truncated: rebuild from what it holds
-        }
-        if journalSize == 0 && cache.records.count == 0 {
-            cache = seedFromPaymentsTable()
-        }
-        if cache.journalOffset < journalSize {
-            try replay(into: &cache, from: cache.journalOffset)
-            cache.journalOffset = journalSize
-        }
-        return cache
+    /// Everything known: the merged records and the decisions (loaded on first use).
+    public func knownState() throws(LedgerError) -> StateCache {
+        try loadState()
+        return cache ?? StateCache()
     }
 
-    private func replay(into cache: inout StateCache, from offset: Int64) throws(LedgerError) {
+    /// The state cache plus whatever the journal holds beyond it; or a replay of the whole journal;
+    /// or, when both side files are gone, the payments table (so nothing is ever counted twice).
+    private func loadState() throws(LedgerError) {
+        guard cache == nil else { return }
+        var state = (try? AtomicFile.read(paths.state)).flatMap { $0 }.flatMap(StateCache.decode) ?? StateCache()
+        let journalSize = journal.size
+        if state.journalOffset > journalSize {
+            state = StateCache() // the journal was replaced or truncated: rebuild from what it holds
+        }
+        let seenValid = FileStamp.of(paths.seen) != nil && seen.journalOffset <= journalSize
+        if !seenValid { seen = SeenIndex() }
+        if journalSize == 0 && state.records.count == 0 {
+            state = seedFromPaymentsTable()
+        }
+        let from = seenValid ? min(state.journalOffset, seen.journalOffset) : 0
+        if from < journalSize {
+            try replay(into: &state, from: from)
+            seenChanged = true
+        }
+        if state.journalOffset != journalSize {
+            state.journalOffset = journalSize
+            recordsChanged = true
+        }
+        seen.journalOffset = journalSize
+        cache = state
+    }
+
+    private func replay(into state: inout StateCache, from offset: Int64) throws(LedgerError) {
         let reconcileSettings = try settings.reconcileSettings(file: paths.settings)
         let decoder = JSONDecoder()
-        for (_, line) in try journal.lines(from: offset) {
-            if let item = JournalLine.item(line) {
-                let input = StripeJSON.decode(Array(item.raw), file: paths.journal, door: item.door, settings: reconcileSettings)
-                for parsed in input.events {
-                    if let id = parsed.eventID, !cache.records.markEventSeen(id) { continue }
-                    for record in parsed.records { cache.records.insert(record) }
+        var decisions = Set(state.decisions)
+        do {
+            try journal.forEachLine(from: offset) { _, line in
+                if let item = JournalLine.item(line) {
+                    let input = StripeJSON.decode(Array(item.raw), file: paths.journal, door: item.door, settings: reconcileSettings)
+                    for parsed in input.events {
+                        if let id = parsed.eventID { seen.events.insert(id) }
+                        for record in parsed.records { state.records.insert(record) }
+                    }
+                } else if let body = JournalLine.field(line, "record"), let record = try? decoder.decode(Record.self, from: Data(body)) {
+                    state.records.insert(record)
+                } else if let body = JournalLine.field(line, "decision"), let decision = try? decoder.decode(Decision.self, from: Data(body)),
+                          decisions.insert(decision).inserted {
+                    state.decisions.append(decision)
                 }
-            } else if let body = JournalLine.field(line, "record"), let record = try? decoder.decode(Record.self, from: Data(body)) {
-                cache.records.insert(record)
-            } else if let body = JournalLine.field(line, "decision"), let decision = try? decoder.decode(Decision.self, from: Data(body)) {
-                cache.decisions.append(decision)
             }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError(.corruptSideFile, file: paths.journal, "cannot be replayed: \(error)")
         }
     }
 
@@ -128,37 +161,59 @@ public final class LedgerSession {
         public var recordsChanged = 0
         public var rejected: [String] = []
         public init() {}
+
+        public mutating func add(_ other: Intake) {
+            items += other.items
+            newItems += other.newItems
+            duplicates += other.duplicates
+            unchanged += other.unchanged
+            recordsChanged += other.recordsChanged
+            rejected += other.rejected
+        }
+    }
+
+    /// Checks a record's Stripe mode against the ledger's, binding the ledger on its first record.
+    /// - Returns: a rejection message for a record of the other mode.
+    private func modeProblem(_ livemode: Bool?, what: String, at place: String) -> String? {
+        guard let livemode else { return nil }
+        let mode = StripeMode(livemode: livemode)
+        guard let bound = settings.mode else {
+            settings.mode = mode
+            settingsChanged = true
+            return nil
+        }
+        guard bound != mode else { return nil }
+        return "\(place): \(what) is a \(mode.rawValue)-mode record but \(paths.ledger) is bound to \(bound.rawValue) mode; import it into a \(mode.rawValue)-mode ledger (mode_mismatch)"
     }
 
     /// Applies decoded Stripe items to what is known. Items of the other Stripe mode are rejected;
-    /// an event id seen before is skipped; every accepted item is queued for the journal.
-    public func accept(_ input: StripeInput, bytes: [UInt8], door: Record.Door, from file: String) -> Intake {
+    /// an event id seen before is skipped; every accepted item goes to the journal.
+    public func accept(_ input: StripeInput, bytes: [UInt8], door: Record.Door, from file: String) throws(LedgerError) -> Intake {
         var intake = Intake()
         let at = now()
         for item in input.events {
             intake.items += 1
-            if let livemode = item.livemode ?? item.records.first?.livemode {
-                let mode = StripeMode(livemode: livemode)
-                if settings.mode == nil {
-                    settings.mode = mode
-                    settingsChanged = true
-                } else if settings.mode != mode {
-                    let what = item.eventID ?? item.records.first?.id ?? "record"
-                    intake.rejected.append("\(file):\(item.line): \(what) is a \(mode.rawValue)-mode record but \(paths.ledger) is bound to \(settings.mode!.rawValue) mode; import it into a \(mode.rawValue)-mode ledger (mode_mismatch)")
-                    continue
-                }
+            if let problem = modeProblem(item.livemode ?? item.records.first?.livemode,
+                                         what: item.eventID ?? item.records.first?.id ?? "record", at: "\(file):\(item.line)") {
+                intake.rejected.append(problem)
+                continue
             }
-            if let id = item.eventID, !state.records.markEventSeen(id) {
+            if let id = item.eventID, seen.events.contains(id) {
                 intake.duplicates += 1
                 continue
             }
+            try loadState()
             var changed = 0
-            for record in item.records where state.records.insert(record) != .unchanged { changed += 1 }
+            for record in item.records where cache!.records.insert(record) != .unchanged { changed += 1 }
             intake.recordsChanged += changed
+            if changed > 0 { recordsChanged = true }
+            if let id = item.eventID {
+                seen.events.insert(id)
+                seenChanged = true
+            }
             if item.eventID != nil || changed > 0 {
                 intake.newItems += 1
-                let source = file + ":" + String(item.line)
-                pending.append(.item(bytes[item.raw], door: door, from: source, at: at))
+                if writing { try journal.appendItem(bytes[item.raw], door: door, from: file + ":" + String(item.line), at: at) }
             } else {
                 intake.unchanged += 1
             }
@@ -167,25 +222,21 @@ public final class LedgerSession {
     }
 
     /// Applies normalised records (a Dashboard export row) to what is known.
-    public func accept(records: [(record: Record, from: String)]) -> Intake {
+    public func accept(records: [(record: Record, from: String)]) throws(LedgerError) -> Intake {
         var intake = Intake()
         let at = now()
+        try loadState()
         for (record, from) in records {
             intake.items += 1
-            if let livemode = record.livemode {
-                let mode = StripeMode(livemode: livemode)
-                if settings.mode == nil {
-                    settings.mode = mode
-                    settingsChanged = true
-                } else if settings.mode != mode {
-                    intake.rejected.append("\(from): \(record.id) is a \(mode.rawValue)-mode record but \(paths.ledger) is bound to \(settings.mode!.rawValue) mode; import it into a \(mode.rawValue)-mode ledger (mode_mismatch)")
-                    continue
-                }
+            if let problem = modeProblem(record.livemode, what: record.id, at: from) {
+                intake.rejected.append(problem)
+                continue
             }
-            if state.records.insert(record) != .unchanged {
+            if cache!.records.insert(record) != .unchanged {
                 intake.newItems += 1
                 intake.recordsChanged += 1
-                pending.append(.record(record, from: from, at: at))
+                recordsChanged = true
+                if writing { try journal.appendRecord(record, from: from, at: at) }
             } else {
                 intake.unchanged += 1
             }
@@ -194,65 +245,80 @@ public final class LedgerSession {
     }
 
     /// Records a person's decision; it takes effect now and no later sync undoes it.
-    public func decide(_ action: Decision.Action) {
-        let decision = Decision(action: action, decidedAt: now(), sequence: state.decisions.count)
-        state.decisions.append(decision)
-        pending.append(.decision(decision))
+    public func decide(_ action: Decision.Action) throws(LedgerError) {
+        try loadState()
+        let decision = Decision(action: action, decidedAt: now(), sequence: cache!.decisions.count)
+        cache!.decisions.append(decision)
+        decisionsChanged = true
+        if writing { try journal.appendDecision(decision) }
     }
-
-    public var hasPendingChanges: Bool { !pending.isEmpty || settingsChanged }
 
     // MARK: Reconciling and writing
 
     public func reconcile() throws(LedgerError) -> Reconciliation {
-        Reconciler.reconcile(invoices: invoices, records: state.records, decisions: state.decisions,
-                             settings: try settings.reconcileSettings(file: paths.settings))
+        let state = try knownState()
+        return Reconciler.reconcile(invoices: invoices, records: state.records, decisions: state.decisions,
+                                    settings: try settings.reconcileSettings(file: paths.settings))
+    }
+
+    private var settingsDigest: String {
+        String(decoding: Journal.json(settings), as: UTF8.self)
+            .utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }.description
     }
 
     /// Makes everything durable: journal first (fsynced), then the ledger tables (atomic renames), then
-    /// the state cache. If a person saved the ledger since it was read, it is re-read and reconciled again
-    /// so their edit is kept.
+    /// the side files. If a person saved the ledger since it was read, it is re-read and reconciled again
+    /// so their edit is kept. When nothing new arrived and the ledger is as LedgerSync last wrote it,
+    /// nothing is recomputed or rewritten.
+    /// - Returns: the reconciliation, or nil when nothing needed recomputing.
     @discardableResult
-    public func commit() throws(LedgerError) -> Reconciliation {
-        let clock = ContinuousClock()
-        var mark = clock.now
-        func phase(_ name: String) {
-            guard ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil else { return }
-            FileHandle.standardError.write(Data("timing:   commit/\(name) \(clock.now - mark)\n".utf8))
-            mark = clock.now
-        }
-        if !pending.isEmpty {
-            state.journalOffset = try journal.append(pending)
-            pending.removeAll()
-        }
-        phase("journal")
+    public func commit() throws(LedgerError) -> Reconciliation? {
+        let journalSize = try journal.sync()
         if settingsChanged {
             try settings.save(paths.settings)
             settingsChanged = false
         }
-        var attempt = 0
-        while true {
-            let result = try reconcile()
-            phase("reconcile")
-            let newInvoices = tables.renderedInvoices(invoices, result)
-            let newPayments = tables.renderedPayments(result)
-            phase("render")
-            if backend.stamp() != loadedStamp, attempt < 5 {
-                attempt += 1
-                try reload()
-                continue
+        let digest = settingsDigest
+        let untouched = FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
+            && digest == seen.settingsDigest
+        var result: Reconciliation?
+        if recordsChanged || decisionsChanged || !untouched {
+            var attempt = 0
+            while true {
+                let reconciled = try reconcile()
+                let newInvoices = tables.renderedInvoices(invoices, reconciled)
+                let newPayments = tables.renderedPayments(reconciled)
+                if backend.stamp() != loadedStamp, attempt < 5 {
+                    attempt += 1
+                    try reload()
+                    continue
+                }
+                if newInvoices != tables.invoices || newPayments != tables.payments || FileStamp.of(paths.paymentsCSV) == nil {
+                    try backend.save(invoices: newInvoices, payments: newPayments, like: tables)
+                    tables.invoices = newInvoices
+                    tables.payments = newPayments
+                    loadedStamp = backend.stamp()
+                }
+                result = reconciled
+                break
             }
-            if newInvoices != tables.invoices || newPayments != tables.payments || FileStamp.of(paths.paymentsCSV) == nil {
-                try backend.save(invoices: newInvoices, payments: newPayments, like: tables)
-                tables.invoices = newInvoices
-                tables.payments = newPayments
-                loadedStamp = backend.stamp()
-            }
-            phase("compare + save tables")
-            try AtomicFile.write(state.encoded(), to: paths.state)
-            phase("state")
-            return result
         }
+        if var state = cache, result != nil || state.journalOffset != journalSize {
+            state.journalOffset = journalSize
+            try AtomicFile.write(state.encoded(), to: paths.state)
+            cache = state
+            recordsChanged = false
+            decisionsChanged = false
+        }
+        if result != nil || seenChanged || seen.journalOffset != journalSize {
+            seen.journalOffset = journalSize
+            seen.ledgerStamp = FileStamp.text(paths.ledger)
+            seen.paymentsStamp = FileStamp.text(paths.paymentsCSV)
+            seen.settingsDigest = digest
+            try AtomicFile.write(seen.encoded(), to: paths.seen)
+            seenChanged = false
+        }
+        return result
     }
 
     /// Re-reads the ledger tables (a person edited them) and re-parses the rows.

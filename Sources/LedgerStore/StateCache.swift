@@ -1,15 +1,14 @@
 import Foundation
 import LedgerCore
 
-/// A compact cache of everything known (merged records, seen event ids, decisions) and how much of the
-/// journal it covers, so a run need not re-read the whole journal. It is derived data: when it is missing
-/// or unreadable, the journal is replayed; when both are gone, the payments table seeds it.
+/// A compact cache of the merged records and decisions, and how much of the journal it covers, so
+/// a run need not re-read the whole journal. It is derived data: when it is missing or unreadable,
+/// the journal is replayed; when both are gone, the payments table seeds it.
 ///
-/// Format: tab-separated lines, escaped (`\\`, `\t`, `\n`, `\r`):
+/// Format: tab-separated lines, escaped (`\\`, `\t`, `\n`, `\r`), fields in `Record`'s order:
 ///
-///     ledgersync-state	1	<journal bytes covered>
-///     E	evt_…
-///     R	<kind>	<id>	<door>	<string fields…>	<integer fields…>	<boolean fields…>
+///     ledgersync-state	2	<journal bytes covered>
+///     R	<kind>	<id>	<door>	<16 text fields>	<11 integer fields>	<3 boolean fields>
 ///     D	<decision as JSON>
 public struct StateCache: Sendable {
     public var records: RecordSet
@@ -24,58 +23,36 @@ public struct StateCache: Sendable {
     }
 
     static let magic = "ledgersync-state"
-    static let version = "1"
-
-    nonisolated(unsafe) static let strings: [WritableKeyPath<Record, String?>] = [
-        \.eventID, \.status, \.currency, \.settlementCurrency, \.customer, \.charge, \.paymentIntent, \.invoice,
-        \.balanceTransaction, \.source, \.payout, \.email, \.reference, \.number, \.type, \.reason,
-    ]
-    nonisolated(unsafe) static let integers: [WritableKeyPath<Record, Int64?>] = [
-        \.created, \.observedAt, \.amount, \.amountCaptured, \.amountRefunded, \.amountPaid, \.amountDue, \.total,
-        \.fee, \.net, \.dueBy,
-    ]
-    nonisolated(unsafe) static let booleans: [WritableKeyPath<Record, Bool?>] = [\.livemode, \.captured, \.paidOutOfBand]
+    static let version = "2"
+    static let fieldCount = 4 + 16 + 11 + 3
 
     public func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(records.count * 200 + records.seenEvents.count * 32)
-        out += Array("\(Self.magic)\t\(Self.version)\t\(journalOffset)\n".utf8)
-        for id in records.seenEvents.sorted() {
-            out += [UInt8(ascii: "E"), 0x09]
-            Self.escape(id, into: &out)
-            out.append(0x0A)
-        }
+        var line = LineWriter()
+        line.out.reserveCapacity(records.count * 220)
+        line.out += Array("\(Self.magic)\t\(Self.version)\t\(journalOffset)\n".utf8)
         for id in records.records.keys.sorted() {
             guard let r = records.records[id] else { continue }
-            out += [UInt8(ascii: "R"), 0x09]
-            out += Array(r.kind.rawValue.utf8)
-            out.append(0x09)
-            Self.escape(r.id, into: &out)
-            out.append(0x09)
-            out += Array(r.door.rawValue.utf8)
-            for key in Self.strings {
-                out.append(0x09)
-                if let v = r[keyPath: key] { Self.escape(v, into: &out) }
+            line.raw("R")
+            line.raw(r.kind.rawValue)
+            line.text(r.id)
+            line.raw(r.door.rawValue)
+            for s in [r.eventID, r.status, r.currency, r.settlementCurrency, r.customer, r.charge, r.paymentIntent,
+                      r.invoice, r.balanceTransaction, r.source, r.payout, r.email, r.reference, r.number, r.type, r.reason] {
+                line.text(s)
             }
-            for key in Self.integers {
-                out.append(0x09)
-                if let v = r[keyPath: key] { out += Array(String(v).utf8) }
+            for i in [r.created, r.observedAt, r.amount, r.amountCaptured, r.amountRefunded, r.amountPaid, r.amountDue,
+                      r.total, r.fee, r.net, r.dueBy] {
+                line.integer(i)
             }
-            for key in Self.booleans {
-                out.append(0x09)
-                if let v = r[keyPath: key] { out.append(v ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
-            }
-            out.append(0x0A)
+            for b in [r.livemode, r.captured, r.paidOutOfBand] { line.boolean(b) }
+            line.endLine()
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         for decision in decisions {
-            guard let json = try? encoder.encode(decision) else { continue }
-            out += [UInt8(ascii: "D"), 0x09]
-            Self.escape(String(decoding: json, as: UTF8.self), into: &out)
-            out.append(0x0A)
+            line.raw("D")
+            line.text(String(decoding: Journal.json(decision), as: UTF8.self))
+            line.endLine()
         }
-        return out
+        return line.out
     }
 
     /// Decodes a state file; nil when it is not one (then the caller replays the journal).
@@ -85,56 +62,57 @@ public struct StateCache: Sendable {
         let head = first.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard head.count == 3, head[0] == magic, head[1] == version, let offset = Int64(head[2]) else { return nil }
         var records: [String: Record] = [:]
-        var seen = Set<String>()
+        records.reserveCapacity(lines.count)
         var decisions: [Decision] = []
         let decoder = JSONDecoder()
-        let fieldCount = 4 + strings.count + integers.count + booleans.count
         for line in lines {
-            let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            switch fields.first.map(Array.init) {
-            case [UInt8(ascii: "E")]? where fields.count == 2:
-                seen.insert(unescape(fields[1]))
-            case [UInt8(ascii: "R")]? where fields.count == fieldCount:
-                guard let kind = Record.Kind(rawValue: String(decoding: fields[1], as: UTF8.self)),
-                      let door = Record.Door(rawValue: String(decoding: fields[3], as: UTF8.self)) else { return nil }
-                var r = Record(kind: kind, id: unescape(fields[2]), door: door)
-                var i = 4
-                for key in strings {
-                    if !fields[i].isEmpty { r[keyPath: key] = unescape(fields[i]) }
-                    i += 1
-                }
-                for key in integers {
-                    if !fields[i].isEmpty {
-                        guard let v = Int64(String(decoding: fields[i], as: UTF8.self)) else { return nil }
-                        r[keyPath: key] = v
-                    }
-                    i += 1
-                }
-                for key in booleans {
-                    if !fields[i].isEmpty { r[keyPath: key] = fields[i].first == UInt8(ascii: "1") }
-                    i += 1
-                }
-                records[r.id] = r
-            case [UInt8(ascii: "D")]? where fields.count == 2:
-                guard let d = try? decoder.decode(Decision.self, from: Data(unescape(fields[1]).utf8)) else { return nil }
+            let f = line.split(separator: 0x09, omittingEmptySubsequences: false)
+            guard let tag = f.first, tag.count == 1 else { return nil }
+            if tag.first == UInt8(ascii: "D"), f.count == 2 {
+                guard let d = try? decoder.decode(Decision.self, from: Data(unescape(f[1]).utf8)) else { return nil }
                 decisions.append(d)
-            default:
-                return nil
+                continue
             }
+            guard tag.first == UInt8(ascii: "R"), f.count == fieldCount,
+                  let kind = Record.Kind(rawValue: String(decoding: f[1], as: UTF8.self)),
+                  let door = Record.Door(rawValue: String(decoding: f[3], as: UTF8.self)) else { return nil }
+            var r = Record(kind: kind, id: unescape(f[2]), door: door)
+            func text(_ i: Int) -> String? { f[i].isEmpty ? nil : unescape(f[i]) }
+            r.eventID = text(4); r.status = text(5); r.currency = text(6); r.settlementCurrency = text(7)
+            r.customer = text(8); r.charge = text(9); r.paymentIntent = text(10); r.invoice = text(11)
+            r.balanceTransaction = text(12); r.source = text(13); r.payout = text(14); r.email = text(15)
+            r.reference = text(16); r.number = text(17); r.type = text(18); r.reason = text(19)
+            var bad = false
+            func integer(_ i: Int) -> Int64? {
+                guard !f[i].isEmpty else { return nil }
+                guard let v = parseInt(f[i]) else { bad = true; return nil }
+                return v
+            }
+            r.created = integer(20); r.observedAt = integer(21); r.amount = integer(22); r.amountCaptured = integer(23)
+            r.amountRefunded = integer(24); r.amountPaid = integer(25); r.amountDue = integer(26); r.total = integer(27)
+            r.fee = integer(28); r.net = integer(29); r.dueBy = integer(30)
+            func boolean(_ i: Int) -> Bool? { f[i].isEmpty ? nil : f[i].first == UInt8(ascii: "1") }
+            r.livemode = boolean(31); r.captured = boolean(32); r.paidOutOfBand = boolean(33)
+            if bad { return nil }
+            records[r.id] = r
         }
-        return StateCache(records: RecordSet(restoring: records, seenEvents: seen), decisions: decisions, journalOffset: offset)
+        return StateCache(records: RecordSet(restoring: records, seenEvents: []), decisions: decisions, journalOffset: offset)
     }
 
-    static func escape(_ s: String, into out: inout [UInt8]) {
-        for b in s.utf8 {
-            switch b {
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-            default: out.append(b)
-            }
+    private static func parseInt(_ digits: ArraySlice<UInt8>) -> Int64? {
+        var value: Int64 = 0
+        var negative = false
+        var any = false
+        for (n, b) in digits.enumerated() {
+            if n == 0 && b == UInt8(ascii: "-") { negative = true; continue }
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(b - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = s
+            any = true
         }
+        return any ? (negative ? -value : value) : nil
     }
 
     static func unescape(_ field: ArraySlice<UInt8>) -> String {
@@ -158,5 +136,102 @@ public struct StateCache: Sendable {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Builds tab-separated, escaped lines of a side file.
+struct LineWriter {
+    var out: [UInt8] = []
+    private var first = true
+
+    private mutating func separate() {
+        if !first { out.append(0x09) }
+        first = false
+    }
+
+    mutating func raw(_ s: String) {
+        separate()
+        out += s.utf8
+    }
+
+    mutating func text(_ s: String?) {
+        separate()
+        guard let s else { return }
+        for b in s.utf8 {
+            switch b {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x09: out += [0x5C, UInt8(ascii: "t")]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            default: out.append(b)
+            }
+        }
+    }
+
+    mutating func integer(_ v: Int64?) {
+        separate()
+        if let v { out += String(v).utf8 }
+    }
+
+    mutating func boolean(_ v: Bool?) {
+        separate()
+        if let v { out.append(v ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
+    }
+
+    mutating func endLine() {
+        out.append(0x0A)
+        first = true
+    }
+}
+
+/// The event ids already applied, and what the ledger looked like after the last write — small and
+/// read on every run, so an import of events seen before touches nothing else (`seen.txt`):
+///
+///     ledgersync-seen	1	<journal bytes covered>	<ledger stamp>	<payments stamp>	<settings digest>
+///     evt_…
+public struct SeenIndex: Sendable, Equatable {
+    public var events: Set<String> = []
+    public var journalOffset: Int64 = 0
+    /// `size:mtime:inode` of the ledger and payments files right after LedgerSync last wrote them.
+    public var ledgerStamp = ""
+    public var paymentsStamp = ""
+    public var settingsDigest = ""
+
+    public init() {}
+
+    static let magic = "ledgersync-seen"
+
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(events.count * 32 + 128)
+        out += "\(Self.magic)\t1\t\(journalOffset)\t\(ledgerStamp)\t\(paymentsStamp)\t\(settingsDigest)\n".utf8
+        for id in events {
+            out += id.utf8
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> SeenIndex? {
+        guard let headEnd = bytes.firstIndex(of: 0x0A) else { return nil }
+        let head = bytes[..<headEnd].split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard head.count == 6, head[0] == magic, head[1] == "1", let offset = Int64(head[2]) else { return nil }
+        var index = SeenIndex()
+        index.journalOffset = offset
+        index.ledgerStamp = head[3]
+        index.paymentsStamp = head[4]
+        index.settingsDigest = head[5]
+        let ids = bytes[(headEnd + 1)...].split(separator: 0x0A, omittingEmptySubsequences: true)
+        index.events.reserveCapacity(ids.count)
+        for id in ids { index.events.insert(String(decoding: id, as: UTF8.self)) }
+        return index
+    }
+}
+
+extension FileStamp {
+    /// `size:mtime:inode`, or empty when the file does not exist.
+    static func text(_ path: String) -> String {
+        guard let s = FileStamp.of(path) else { return "" }
+        return "\(s.size):\(s.modified):\(s.inode)"
     }
 }

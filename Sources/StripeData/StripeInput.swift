@@ -50,3 +50,21 @@ public struct ParsedItem: Sendable, Hashable {
         self.line = line
     }
 }
+
+extension StripeInput {
+    /// Moves every line number by `lines`, for an input decoded in pieces (a large file read in chunks).
+    public mutating func shiftLines(by lines: Int) {
+        guard lines != 0 else { return }
+        for i in events.indices { events[i].line += lines }
+        for i in problems.indices { problems[i].line += lines }
+    }
+}
+
+extension StripeJSON {
+    /// Whether bytes starting a file are JSON Lines (one JSON value per line), which can be decoded
+    /// in pieces cut after any line break.
+    public static func isJSONLines(_ prefix: [UInt8]) -> Bool {
+        if case .lines = Shape.detect(prefix) { return true }
+        return false
+    }
+}

@@ -37,9 +37,19 @@ struct ImportReport: Encodable {
         self.dryRun = dryRun
     }
 
+    /// Adds what one input (or one piece of a large input) gave.
     mutating func add(file: String, input: StripeInput, intake: LedgerSession.Intake) {
-        files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
-                                 unchanged: intake.unchanged, rejected: input.problems.count + intake.rejected.count))
+        let rejected = input.problems.count + intake.rejected.count
+        if let last = files.indices.last, files[last].file == file {
+            files[last].items += intake.items
+            files[last].new += intake.newItems
+            files[last].duplicates += intake.duplicates
+            files[last].unchanged += intake.unchanged
+            files[last].rejected += rejected
+        } else {
+            files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
+                                     unchanged: intake.unchanged, rejected: rejected))
+        }
         items += intake.items
         newItems += intake.newItems
         duplicates += intake.duplicates
@@ -47,15 +57,31 @@ struct ImportReport: Encodable {
         problems += input.problems.map(\.description) + intake.rejected
     }
 
-    mutating func summarise(_ result: Reconciliation, invoices: [Invoice]) {
-        rows = result.invoices.count
-        for (state, invoice) in zip(result.invoices, invoices) {
-            statuses[state.status.rawValue, default: 0] += 1
-            if let flag = state.flag { flags[flag.rawValue, default: 0] += 1 }
-            if !invoice.isValid { invalidRows += 1 }
+    /// Counts from the ledger as written (or, for a dry run, as it would be written).
+    mutating func summarise(session: LedgerSession, dryRunChanges: [Changes.Row]?, notes: [String]) {
+        let table = session.tables.invoices
+        rows = table.rows.count
+        invalidRows = session.invoices.filter { !$0.isValid }.count
+        self.notes = notes
+        if let statusColumn = table.columnIndex("status"), let flagColumn = table.columnIndex("flag") {
+            var afterDryRun: [String: [String: String]] = [:]
+            for row in dryRunChanges ?? [] {
+                afterDryRun[row.invoice] = Dictionary(uniqueKeysWithValues: row.cells.map { ($0.column, $0.after) })
+            }
+            for r in 0..<table.rows.count {
+                let changed = r < session.invoices.count ? afterDryRun[session.invoices[r].invoiceNumber] : nil
+                let status = changed?["status"] ?? table.cell(r, statusColumn)
+                let flag = changed?["flag"] ?? table.cell(r, flagColumn)
+                if !status.isEmpty { statuses[status, default: 0] += 1 }
+                if !flag.isEmpty { flags[flag, default: 0] += 1 }
+            }
         }
-        unmatchedPayments = result.payments.filter { $0.flag == .unmatchedPayment || $0.flag == .ambiguousMatch || $0.flag == .unknownInvoice }.count
-        notes = result.notes
+        let payments = session.tables.payments
+        if let flagColumn = payments.columnIndex("flag"), let rowsColumn = payments.columnIndex("invoice_number") {
+            unmatchedPayments = (0..<payments.rows.count).filter {
+                payments.cell($0, rowsColumn).isEmpty && ["unmatched_payment", "ambiguous_match", "unknown_invoice", "currency_mismatch"].contains(payments.cell($0, flagColumn))
+            }.count
+        }
     }
 
     func printText() {

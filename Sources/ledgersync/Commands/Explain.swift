@@ -41,7 +41,11 @@ extension LedgerSync {
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             let result: Reconciliation
-            do { result = try session.reconcile() } catch { throw Output.fail(error) }
+            let known: StateCache
+            do {
+                result = try session.reconcile()
+                known = try session.knownState()
+            } catch { throw Output.fail(error) }
             let key = target.trimmingASCIIWhitespace().lowercased()
             var explanation: Explanation
             if let r = session.invoices.firstIndex(where: { $0.invoiceNumber.lowercased() == key }) {
@@ -52,7 +56,7 @@ extension LedgerSync {
                 var ids = state.paymentIDs
                 ids += result.payments.filter { $0.invoiceNumbers.contains(session.invoices[r].invoiceNumber) }.map(\.stripeID)
                 explanation = Explanation(target: session.invoices[r].invoiceNumber, status: state.status.rawValue, columns: columns,
-                                          steps: state.trail, records: Self.sources(ids, session.state.records))
+                                          steps: state.trail, records: Self.sources(ids, known.records))
             } else if let payment = result.payments.first(where: { $0.stripeID.lowercased() == key }) {
                 var columns: [String: String] = [:]
                 let row = LedgerTables(invoices: session.tables.invoices, invoicesFormat: session.tables.invoicesFormat,
@@ -61,7 +65,7 @@ extension LedgerSync {
                 for (i, name) in row.header.enumerated() { columns[name] = row.cell(0, i) }
                 let steps = payment.flag.map { ["\($0.rawValue): \(payment.flagDetail)"] } ?? []
                 explanation = Explanation(target: payment.stripeID, status: payment.status, columns: columns, steps: steps,
-                                          records: Self.sources([payment.stripeID], session.state.records))
+                                          records: Self.sources([payment.stripeID], known.records))
             } else {
                 throw CommandFailure(message: "error: \(options.ledger): no invoice_number or payment id '\(target)'; `ledgersync status` lists the rows and payments that need attention", status: ExitStatus.failure)
             }

@@ -44,45 +44,50 @@ extension LedgerSync {
             Output.mark("open ledger + state")
             let before = session.tables
             var report = ImportReport(ledger: options.ledger, dryRun: dryRun)
+            Output.mark("start")
             let settings: ReconcileSettings
             do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
 
             for (n, file) in files.enumerated() {
                 Output.progress("reading \(file.name) (\(n + 1)/\(files.count))")
-                let bytes: [UInt8]
                 do {
-                    bytes = try file.read()
+                    try InputFiles.forEachPiece(of: file) { bytes, firstLine in
+                        guard firstLine > 1 || InputFiles.looksLikeJSON(bytes) else {
+                            report.problems.append("\(file.name): is not Stripe JSON (it does not start with '{' or '['); Dashboard CSV exports are not supported yet — import the events as JSON instead")
+                            return
+                        }
+                        Output.progress("decoding \(file.name) (\(n + 1)/\(files.count)) from line \(firstLine)")
+                        var input = StripeJSON.decode(bytes, file: file.name, door: .file, settings: settings)
+                        input.shiftLines(by: firstLine - 1)
+                        Output.mark("decode")
+                        let intake = try session.accept(input, bytes: bytes, door: .file, from: file.name)
+                        Output.mark("accept")
+                        report.add(file: file.name, input: input, intake: intake)
+                    }
+                } catch let error as LedgerError {
+                    Output.endProgress()
+                    throw Output.fail(error)
                 } catch {
                     report.problems.append("\(file.name): cannot be read (\(error.localizedDescription)); check the path and permissions")
-                    continue
                 }
-                let door: Record.Door = .file
-                guard InputFiles.looksLikeJSON(bytes) else {
-                    report.problems.append("\(file.name): is not Stripe JSON (it does not start with '{' or '['); Dashboard CSV exports are not supported yet — import the events as JSON instead")
-                    continue
-                }
-                Output.mark("read \(file.name)")
-                Output.progress("decoding \(file.name) (\(n + 1)/\(files.count), \(bytes.count / 1_000_000) MB)")
-                let input = StripeJSON.decode(bytes, file: file.name, door: door, settings: settings)
-                Output.mark("decode")
-                let intake = session.accept(input, bytes: bytes, door: door, from: file.name)
-                Output.mark("accept")
-                report.add(file: file.name, input: input, intake: intake)
             }
             Output.progress("reconciling \(session.invoices.count) rows")
-            let result: Reconciliation
+            var notes: [String] = []
             do {
-                result = dryRun ? try session.reconcile() : try session.commit()
+                if dryRun {
+                    let result = try session.reconcile()
+                    notes = result.notes
+                    report.changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
+                } else if let result = try session.commit() {
+                    notes = result.notes
+                }
             } catch {
                 Output.endProgress()
                 throw Output.fail(error)
             }
             Output.endProgress()
             Output.mark("reconcile + commit")
-            report.summarise(result, invoices: session.invoices)
-            if dryRun {
-                report.changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
-            }
+            report.summarise(session: session, dryRunChanges: report.changes, notes: notes)
             let status = report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
             report.exitCode = status
             if options.json {
@@ -111,6 +116,70 @@ struct InputFile {
 
 enum InputFiles {
     static let extensions: Set<String> = ["json", "jsonl", "ndjson"]
+    /// Files larger than this are read in pieces when they are JSON Lines, so memory stays bounded.
+    static let pieceSize = 8 << 20
+
+    /// Calls `body` with the file's bytes — whole, or for large JSON Lines in pieces cut after a line
+    /// break — and the 1-based line each piece starts on.
+    static func forEachPiece(of file: InputFile, _ body: ([UInt8], Int) throws -> Void) throws {
+        guard let path = file.path else {
+            try body(try file.read(), 1)
+            return
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let size = Int(st.st_size)
+        if size <= pieceSize * 2 {
+            try body(try readFully(fd, count: size, path: path), 1)
+            return
+        }
+        var pending = try readFully(fd, count: pieceSize, path: path)
+        guard StripeJSON.isJSONLines(Array(pending.prefix(4 << 20))) else {
+            pending += try readFully(fd, count: size - pending.count, path: path)
+            try body(pending, 1)
+            return
+        }
+        var line = 1
+        while !pending.isEmpty {
+            let more = try readFully(fd, count: pieceSize, path: path)
+            var piece: [UInt8]
+            if more.isEmpty {
+                piece = pending
+                pending = []
+            } else if let cut = pending.lastIndex(of: 0x0A) {
+                piece = Array(pending[...cut])
+                pending = Array(pending[(cut + 1)...]) + more
+            } else {
+                pending += more
+                continue
+            }
+            try body(piece, line)
+            line += piece.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+            piece = []
+        }
+    }
+
+    /// Reads up to `count` bytes (fewer only at the end of the file).
+    private static func readFully(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
+        guard count > 0 else { return [] }
+        var filled = 0
+        let bytes = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while filled < count {
+                let n = read(fd, buffer.baseAddress! + filled, count - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path])
+                }
+                if n == 0 { break }
+                filled += n
+            }
+            initialized = filled
+        }
+        return bytes
+    }
 
     /// Files as given; folders expanded to their event files, recursively, in name order.
     static func expand(_ arguments: [String]) throws -> [InputFile] {

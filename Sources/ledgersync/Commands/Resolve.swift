@@ -58,9 +58,15 @@ extension LedgerSync {
             let current: Reconciliation
             do { current = try session.reconcile() } catch { throw Output.fail(error) }
             let action = try decision(session: session, current: current)
-            session.decide(action)
             let result: Reconciliation
-            do { result = dryRun ? try session.reconcile() : try session.commit() } catch { throw Output.fail(error) }
+            do {
+                try session.decide(action)
+                if !dryRun, let committed = try session.commit() {
+                    result = committed
+                } else {
+                    result = try session.reconcile()
+                }
+            } catch { throw Output.fail(error) }
             let changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
             if options.json {
                 Output.json(["dryRun": AnyEncodable(dryRun), "changes": AnyEncodable(changes)])

@@ -33,7 +33,9 @@ extension LedgerSync {
             }
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
-            var records = session.state.records
+            let state: StateCache
+            do { state = try session.knownState() } catch { throw Output.fail(error) }
+            var records = state.records
             if asOf != nil {
                 let cutoff = Int64(day + 1) * 86_400
                 records = RecordSet(restoring: records.records.filter { ($0.value.created ?? $0.value.observedAt ?? 0) < cutoff },
@@ -41,7 +43,7 @@ extension LedgerSync {
             }
             let result: Reconciliation
             do {
-                result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: session.state.decisions,
+                result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: state.decisions,
                                               settings: try session.settings.reconcileSettings(file: session.paths.settings))
             } catch {
                 throw Output.fail(error)
