@@ -1,0 +1,125 @@
+import Foundation
+import LedgerCore
+import LedgerStore
+import Spreadsheet
+import StripeData
+import Testing
+
+/// A temp folder for one test.
+final class Folder {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "ledgerstore-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    func write(_ name: String, _ text: String) throws { try text.write(toFile: file(name), atomically: false, encoding: .utf8) }
+    func read(_ name: String) throws -> String { try String(contentsOfFile: file(name), encoding: .utf8) }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A `charge.succeeded` event paying `reference`, shaped like Stripe's own fixture (only the fields we read).
+func chargeEvent(id: String, charge: String, amount: Int, reference: String, created: Int = 1_767_225_600) -> String {
+    """
+    {"id":"\(id)","object":"event","type":"charge.succeeded","created":\(created),"livemode":false,"api_version":"2024-06-20",\
+    "data":{"object":{"id":"\(charge)","object":"charge","amount":\(amount),"amount_captured":\(amount),"amount_refunded":0,\
+    "captured":true,"paid":true,"status":"succeeded","currency":"usd","created":\(created),"livemode":false,\
+    "metadata":{"invoice_number":"\(reference)"},"refunds":{"object":"list","data":[],"has_more":false}}}}
+    """
+}
+
+@Suite struct LedgerStoreTests {
+    @Test func stateCacheRoundTripsEveryField() throws {
+        var r = Record(kind: .charge, id: "ch_1\ttab", door: .webhook)
+        r.livemode = false; r.created = 1; r.observedAt = 2; r.eventID = "evt_1"; r.status = "succeeded"; r.currency = "usd"
+        r.amount = 100; r.amountCaptured = 100; r.amountRefunded = -3; r.amountPaid = 4; r.amountDue = 5; r.total = 6
+        r.fee = 7; r.net = 93; r.settlementCurrency = "eur"; r.captured = true; r.paidOutOfBand = false; r.customer = "cus_1"
+        r.charge = "ch_x"; r.paymentIntent = "pi_1"; r.invoice = "in_1"; r.balanceTransaction = "txn_1"; r.source = "src"
+        r.payout = "po_1"; r.email = "a\\b\nc@example.edu"; r.reference = "INV-1"; r.number = "N-1"; r.type = "charge"
+        r.reason = "x\ry"; r.dueBy = 9
+        var set = RecordSet()
+        set.insert(r)
+        set.insert(Record(kind: .customer, id: "cus_1", door: .file))
+        let decision = Decision(action: .accept(target: "INV-1", flag: .overpaid, note: "ok\tfine"), decidedAt: 5, sequence: 0)
+        let cache = StateCache(records: set, decisions: [decision], journalOffset: 42)
+        let back = try #require(StateCache.decode(cache.encoded()))
+        #expect(back.records.records == set.records)
+        #expect(back.decisions == [decision])
+        #expect(back.journalOffset == 42)
+        #expect(StateCache.decode(Array("something else\n".utf8)) == nil)
+    }
+
+    @Test func seenIndexRoundTrips() throws {
+        var seen = SeenIndex()
+        seen.events = ["evt_1", "evt_2"]
+        seen.journalOffset = 7
+        seen.ledgerStamp = "1:2:3"
+        seen.settingsDigest = "99"
+        #expect(SeenIndex.decode(seen.encoded()) == seen)
+    }
+
+    @Test func aTornJournalLineIsCutBeforeTheNextAppend() throws {
+        let dir = try Folder()
+        try dir.write("journal.jsonl", "{\"at\":1,\"decision\":{}}\n{\"at\":2,\"dec")
+        let journal = Journal(path: dir.file("journal.jsonl"))
+        var lines: [String] = []
+        try journal.forEachLine(from: 0) { _, line in lines.append(String(decoding: line, as: UTF8.self)) }
+        #expect(lines == ["{\"at\":1,\"decision\":{}}"], "a torn last line is never read")
+        try journal.appendDecision(Decision(action: .unmatch(paymentID: "ch_1"), decidedAt: 3, sequence: 0))
+        try journal.sync()
+        let text = try dir.read("journal.jsonl")
+        #expect(text.hasPrefix("{\"at\":1,\"decision\":{}}\n{\"at\":3,\"decision\":"))
+        #expect(!text.contains("\"dec{"))
+    }
+
+    /// A person saves the ledger while LedgerSync works: the edit is re-read and kept (DESIGN.md §7).
+    @Test func anEditSavedDuringARunIsKept() throws {
+        let dir = try Folder()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,10.00\n")
+        let session = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
+        defer { session.close() }
+        let bytes = Array(chargeEvent(id: "evt_1", charge: "ch_1", amount: 500, reference: "INV-2").utf8)
+        let input = StripeJSON.decode(bytes, file: "evt.json", door: .file, settings: ReconcileSettings())
+        _ = try session.accept(input, bytes: bytes, door: .file, from: "evt.json")
+        // Meanwhile a person adds INV-2 and a column of their own, in a spreadsheet program.
+        Thread.sleep(forTimeInterval: 0.01)
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due,notes\nINV-1,usd,10.00,\nINV-2,usd,5.00,added by hand\n")
+        try session.commit()
+        let ledger = try CSV.read(path: dir.file("ledger.csv")).table
+        let status = try #require(ledger.columnIndex("status"))
+        let notes = try #require(ledger.columnIndex("notes"))
+        #expect(ledger.rows.count == 2)
+        #expect(ledger.cell(1, notes) == "added by hand")
+        #expect(ledger.cell(1, status) == "paid")
+        #expect(ledger.cell(0, status) == "open")
+    }
+
+    @Test func withoutItsSideFilesTheLedgerStillCountsOnce() throws {
+        let dir = try Folder()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,10.00\n")
+        let bytes = Array(chargeEvent(id: "evt_1", charge: "ch_1", amount: 500, reference: "INV-1").utf8)
+        for round in 0..<2 {
+            if round == 1 { try FileManager.default.removeItem(atPath: dir.file("ledger.ledgersync")) }
+            let session = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
+            let input = StripeJSON.decode(bytes, file: "evt.json", door: .file, settings: ReconcileSettings())
+            _ = try session.accept(input, bytes: bytes, door: .file, from: "evt.json")
+            try session.commit()
+            session.close()
+        }
+        let ledger = try CSV.read(path: dir.file("ledger.csv")).table
+        #expect(ledger.cell(0, try #require(ledger.columnIndex("amount_paid"))) == "5.00")
+        #expect(ledger.cell(0, try #require(ledger.columnIndex("status"))) == "partially_paid")
+    }
+
+    @Test func aSecondWriterIsRefusedAfterTheTimeout() throws {
+        let dir = try Folder()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\n")
+        let first = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
+        defer { first.close() }
+        #expect(throws: LedgerError.self) {
+            _ = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true, lockTimeout: 0.2)
+        }
+        // Readers never wait.
+        _ = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
+    }
+}
