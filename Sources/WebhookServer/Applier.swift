@@ -65,17 +65,23 @@ public final class Applier: Service, Sendable {
                 case .appliedFullBatch:
                     continue
                 case .appliedPartialBatch, .idle:
-                    try? await Task.sleep(for: interval)
+                    await pause(interval)
                 case .failed:
                     let errors = status.consecutiveErrors
-                    let pause = min(interval * (1 << min(errors, 5)), .seconds(5))
-                    try? await Task.sleep(for: pause)
+                    await pause(min(interval * (1 << min(errors, 5)), .seconds(5)))
                 }
             }
         } onGracefulShutdown: {
             stopping.withLock { $0 = true }
         }
         await drain()
+    }
+
+    /// Sleeps, but wakes at once on graceful shutdown or cancellation.
+    private func pause(_ duration: Duration) async {
+        _ = try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
     }
 
     /// Applies until the backlog is empty, or the sink failed `drainAttempts` times in a row.

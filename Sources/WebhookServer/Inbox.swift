@@ -69,6 +69,7 @@ public final class Inbox: @unchecked Sendable {
     private var pending: [PendingAppend] = []
     private var closing = false
     private var writerFinished = false
+    private var writeDescriptorClosed = false
     private var failure: InboxError?
     private var durableEnd: UInt64
     private var recordStarts: [UInt64]
@@ -139,14 +140,9 @@ public final class Inbox: @unchecked Sendable {
     }
 
     deinit {
-        condition.lock()
-        let finished = writerFinished
-        condition.unlock()
-        if finished {
-            closeFileDescriptor(writeDescriptor)
-            closeFileDescriptor(readDescriptor)
-        }
-        // Otherwise the writer thread still holds `self`; deinit cannot run then.
+        // The writer thread holds `self` until it finishes, so reaching here means it has.
+        if !writeDescriptorClosed { closeFileDescriptor(writeDescriptor) }
+        closeFileDescriptor(readDescriptor)
     }
 
     // MARK: Appending
@@ -255,12 +251,17 @@ public final class Inbox: @unchecked Sendable {
         return nil
     }
 
-    /// Finishes the appends already waiting, then stops the writer. Later appends fail with `.closed`.
+    /// Finishes the appends already waiting, stops the writer and releases the file lock.
+    /// Later appends fail with `.closed`; reading stays possible.
     public func close() {
         condition.lock()
         closing = true
         condition.broadcast()
         while !writerFinished { condition.wait() }
+        if !writeDescriptorClosed {
+            writeDescriptorClosed = true
+            closeFileDescriptor(writeDescriptor)
+        }
         condition.unlock()
     }
 
