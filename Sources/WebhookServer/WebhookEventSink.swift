@@ -7,6 +7,7 @@
 /// - Throw only when the batch as a whole could not be applied (ledger locked, disk full); the
 ///   applier keeps the position and retries the same records later. An event that is itself
 ///   unusable goes into `ApplyResult.failures` instead, so it is recorded and not retried forever.
+/// - Thrown errors and failure reasons are logged: keep customer and card data out of them.
 public protocol WebhookEventSink: Sendable {
     /// Applies `events` to the ledger in order, durably, before returning.
     func apply(_ events: [InboxRecord]) async throws -> ApplyResult

@@ -29,36 +29,29 @@ public final class WebhookMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        received = registry.makeCounter(
-            name: "webhook_events_received_total", help: "Signed events accepted and stored in the inbox")
-        duplicates = registry.makeCounter(
-            name: "webhook_events_duplicate_total", help: "Accepted events whose id was already in the inbox")
-        applied = registry.makeCounter(
-            name: "webhook_events_applied_total", help: "Events the ledger applied")
-        applyDuplicates = registry.makeCounter(
-            name: "webhook_events_apply_skipped_duplicate_total", help: "Events the ledger skipped as already applied")
-        applyFailed = registry.makeCounter(
-            name: "webhook_events_apply_failed_total", help: "Events the ledger refused (kept in failed.jsonl)")
-        applyErrors = registry.makeCounter(
-            name: "webhook_apply_errors_total", help: "Batches that failed as a whole and will be retried")
-        backlog = registry.makeGauge(
-            name: "webhook_backlog", help: "Events stored in the inbox and not yet applied")
+        received = registry.makeCounter(descriptor: Self.describe("webhook_events_received_total", "Signed events accepted and stored in the inbox"))
+        duplicates = registry.makeCounter(descriptor: Self.describe("webhook_events_duplicate_total", "Accepted events whose id was already in the inbox"))
+        applied = registry.makeCounter(descriptor: Self.describe("webhook_events_applied_total", "Events the ledger applied"))
+        applyDuplicates = registry.makeCounter(descriptor: Self.describe("webhook_events_apply_skipped_duplicate_total", "Events the ledger skipped as already applied"))
+        applyFailed = registry.makeCounter(descriptor: Self.describe("webhook_events_apply_failed_total", "Events the ledger refused (kept in failed.jsonl)"))
+        applyErrors = registry.makeCounter(descriptor: Self.describe("webhook_apply_errors_total", "Batches that failed as a whole and will be retried"))
+        backlog = registry.makeGauge(descriptor: Self.describe("webhook_backlog", "Events stored in the inbox and not yet applied"))
         let buckets: [Duration] = [
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
         ]
-        applyBatchDuration = registry.makeDurationHistogram(
-            name: "webhook_apply_batch_duration_seconds", buckets: buckets, help: "Time the ledger took to apply one batch")
-        applyLag = registry.makeDurationHistogram(
-            name: "webhook_apply_latency_seconds", buckets: buckets,
-            help: "Time from acknowledging an event to the ledger having applied it")
+        applyBatchDuration = registry.makeDurationHistogram(descriptor: Self.describe("webhook_apply_batch_duration_seconds", "Time the ledger took to apply one batch"), buckets: buckets)
+        applyLag = registry.makeDurationHistogram(descriptor: Self.describe("webhook_apply_latency_seconds", "Time from acknowledging an event to the ledger having applied it"), buckets: buckets)
         var rejected: [RejectReason: Counter] = [:]
         for reason in RejectReason.allCases {
-            rejected[reason] = registry.makeCounter(
-                name: "webhook_events_rejected_total", labels: [("reason", reason.rawValue)],
-                help: "Requests refused, by reason")
+            rejected[reason] = registry.makeCounter(descriptor: Self.describe("webhook_events_rejected_total", "Requests refused, by reason"), labels: [("reason", reason.rawValue)])
         }
         self.rejected = rejected
+    }
+
+    /// The whole name as the metric name, so the exposed names are exactly the ones written here.
+    private static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     func reject(_ reason: RejectReason) {
