@@ -29,22 +29,32 @@ public final class WebhookMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        received = registry.makeCounter(descriptor: Self.describe("webhook_events_received_total", "Signed events accepted and stored in the inbox"))
-        duplicates = registry.makeCounter(descriptor: Self.describe("webhook_events_duplicate_total", "Accepted events whose id was already in the inbox"))
-        applied = registry.makeCounter(descriptor: Self.describe("webhook_events_applied_total", "Events the ledger applied"))
-        applyDuplicates = registry.makeCounter(descriptor: Self.describe("webhook_events_apply_skipped_duplicate_total", "Events the ledger skipped as already applied"))
-        applyFailed = registry.makeCounter(descriptor: Self.describe("webhook_events_apply_failed_total", "Events the ledger refused (kept in failed.jsonl)"))
-        applyErrors = registry.makeCounter(descriptor: Self.describe("webhook_apply_errors_total", "Batches that failed as a whole and will be retried"))
-        backlog = registry.makeGauge(descriptor: Self.describe("webhook_backlog", "Events stored in the inbox and not yet applied"))
+        received = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_received_total", "Signed events accepted and stored in the inbox"))
+        duplicates = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_duplicate_total", "Accepted events whose id was already in the inbox"))
+        applied = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_applied_total", "Events the ledger applied"))
+        applyDuplicates = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_apply_skipped_duplicate_total", "Events the ledger skipped as already applied"))
+        applyFailed = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_apply_failed_total", "Events the ledger refused (kept in failed.jsonl)"))
+        applyErrors = registry.makeCounter(
+            descriptor: Self.describe("webhook_apply_errors_total", "Batches that failed as a whole and will be retried"))
+        backlog = registry.makeGauge(
+            descriptor: Self.describe("webhook_backlog", "Events stored in the inbox and not yet applied"))
         let buckets: [Duration] = [
             .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
         ]
-        applyBatchDuration = registry.makeDurationHistogram(descriptor: Self.describe("webhook_apply_batch_duration_seconds", "Time the ledger took to apply one batch"), buckets: buckets)
-        applyLag = registry.makeDurationHistogram(descriptor: Self.describe("webhook_apply_latency_seconds", "Time from acknowledging an event to the ledger having applied it"), buckets: buckets)
+        applyBatchDuration = registry.makeDurationHistogram(
+            descriptor: Self.describe("webhook_apply_batch_duration_seconds", "Time the ledger took to apply one batch"), buckets: buckets)
+        applyLag = registry.makeDurationHistogram(
+            descriptor: Self.describe("webhook_apply_latency_seconds", "Time from acknowledging an event to the ledger having applied it"), buckets: buckets)
         var rejected: [RejectReason: Counter] = [:]
         for reason in RejectReason.allCases {
-            rejected[reason] = registry.makeCounter(descriptor: Self.describe("webhook_events_rejected_total", "Requests refused, by reason"), labels: [("reason", reason.rawValue)])
+            rejected[reason] = registry.makeCounter(
+            descriptor: Self.describe("webhook_events_rejected_total", "Requests refused, by reason"), labels: [("reason", reason.rawValue)])
         }
         self.rejected = rejected
     }
