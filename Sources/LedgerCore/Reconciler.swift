@@ -120,6 +120,11 @@ struct Engine {
         Money(minorUnits: units, currency: currency).displayString
     }
 
+    /// Refreshes row `ri` in the open-row indexes (passing the few fields they need, not the row).
+    mutating func reindex(_ ri: Int) {
+        index.update(row: ri, open: rows[ri].isOpenForMatching, currency: rows[ri].currency?.code, balance: rows[ri].balance)
+    }
+
     mutating func add(_ entry: Entry) {
         if let existing = entryOf[entry.line.stripeID] {
             // Never twice: a synthetic key that collides with a real object gives way to it.
@@ -376,7 +381,7 @@ struct Engine {
             if rows[i].invoice.statusOverride == .void { rows[i].trail.append("status_override void (set in the ledger)") }
             if rows[i].invoice.statusOverride == .uncollectible { rows[i].trail.append("status_override uncollectible (set in the ledger)") }
             rows[i].evaluate()
-            index.update(row: i, state: rows[i])
+            reindex(i)
         }
 
         let order = entries.indices.sorted { a, b in
@@ -451,7 +456,7 @@ struct Engine {
 
     mutating func matchByCustomerAndAmount(_ ei: Int) -> Bool {
         let e = entries[ei]
-        let keys = RowIndex.customerKeys(customer: e.line.customer, email: e.line.email)
+        let keys = index.customerKeys(customer: e.line.customer, email: e.line.email)
         guard !keys.isEmpty, e.magnitude > 0 else { return false }
         let code = e.line.currency.code
         let exact = index.exactOpenRows(keys: keys, currency: code, amount: e.magnitude)
@@ -461,8 +466,10 @@ struct Engine {
         let candidates = index.openRows(keys: keys)
             .filter { rows[$0].currency?.code == code && rows[$0].balance > 0 && rows[$0].balance < e.magnitude }
             .map { (row: $0, balance: rows[$0].balance) }
-        let rowsSnapshot = rows
-        switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { rowsSnapshot[$0].ageKey }) {
+        // The age keys of the candidates, so the search does not hold a copy of `rows` while rows change.
+        var ages: [Int: AgeKey] = Dictionary(minimumCapacity: candidates.count)
+        for c in candidates { ages[c.row] = rows[c.row].ageKey }
+        switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { ages[$0] ?? AgeKey(due: .max, issue: .max, number: "", index: $0) }) {
         case .unique(let set):
             let who = e.line.customer.isEmpty ? e.line.email : e.line.customer
             for ri in set { _ = apply(ei, row: ri, amount: rows[ri].balance, rule: .customerAmount, evidence: who) }
@@ -548,7 +555,7 @@ struct Engine {
         }
         let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
         rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))")
-        index.update(row: ri, state: rows[ri])
+        reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
         entries[ei].line.invoiceNumbers.append(number)
@@ -601,7 +608,7 @@ struct Engine {
             rows[ri].touch(e.observedAt)
             rows[ri].evaluate()
             rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
-            index.update(row: ri, state: rows[ri])
+            reindex(ri)
             appendNumber(ei, rows[ri].invoice.invoiceNumber)
         }
         entries[ei].line.matchRule = entries[ci].line.matchRule
@@ -648,7 +655,7 @@ struct Engine {
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
                 rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
-                index.update(row: ri, state: rows[ri])
+                reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         case "warning_needs_response", "warning_under_review":
@@ -672,7 +679,7 @@ struct Engine {
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
                 rows[ri].trail.append("\(head): on \(cid), open → disputed")
-                index.update(row: ri, state: rows[ri])
+                reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         }
