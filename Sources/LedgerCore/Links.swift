@@ -120,14 +120,15 @@ final class RecordGraph {
         var standalone: [Int] = []
         var txnsOf: [String: [Int]] = [:]
         for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
-            let t = store[ti]
-            let type = (t.type ?? "").lowercased()
+            // Fields are read one by one: copying the whole record costs a retain per field.
+            let type = (store[ti].type ?? "").lowercased()
             let ownFailure = type == "payout_failure" || type == "payout_cancel"
-            if !ownFailure, let owner = owners[t.id] ?? t.source.flatMap({ slot[$0] != nil ? $0 : nil }) {
+            if !ownFailure, let owner = owners[store[ti].id] ?? store[ti].source.flatMap({ slot[$0] != nil ? $0 : nil }) {
                 txnsOf[owner, default: []].append(ti)
                 continue
             }
-            if !ownFailure, type == "charge" || type == "payment", let source = t.source, slot[source] == nil {
+            if !ownFailure, type == "charge" || type == "payment", let source = store[ti].source, slot[source] == nil {
+                let t = store[ti]
                 var c = Record(kind: .charge, id: source, door: t.door)
                 c.livemode = t.livemode
                 c.created = t.created

@@ -28,11 +28,10 @@ struct RowIndex {
     /// Where each row is indexed now, to take it out when it changes.
     private var indexed: [BalanceKey?]
 
-    init(rows: [RowState]) {
-        customerOfRow = Array(repeating: -1, count: rows.count)
-        indexed = Array(repeating: nil, count: rows.count)
-        for (i, row) in rows.enumerated() {
-            let inv = row.invoice
+    init(invoices: [Invoice]) {
+        customerOfRow = Array(repeating: -1, count: invoices.count)
+        indexed = Array(repeating: nil, count: invoices.count)
+        for (i, inv) in invoices.enumerated() {
             if !inv.stripeInvoiceID.isEmpty { byStripeInvoice[inv.stripeInvoiceID, default: []].append(i) }
             let number = RowIndex.normalize(inv.invoiceNumber)
             if !number.isEmpty { byNumber[number, default: []].append(i) }

@@ -80,7 +80,7 @@ struct Engine {
         self.settings = settings
         graph = RecordGraph(records: records)
         rows = invoices.map { RowState(invoice: $0, tolerance: settings.tolerance) }
-        index = RowIndex(rows: rows)
+        index = RowIndex(invoices: invoices)
 
         // Later sequence wins: per payment for match/unmatch, per (target, flag) for acceptances.
         var accepts: [String: [Flag?: (seq: Int, note: String)]] = [:]
