@@ -3,29 +3,50 @@
 /// Built once per run in O(records · log records); every lookup afterwards is a dictionary hit.
 /// Where a link is ambiguous (two Stripe invoices claim one charge) the first in a fixed order of
 /// evidence wins, then the smallest id, so the result never depends on the order records arrived.
-struct RecordGraph {
-    /// Every merged record, plus synthetic charges (see ``init(records:)``).
-    private(set) var byID: [String: Record] = [:]
-    /// Records of each kind, sorted by id.
-    private(set) var ofKind: [Record.Kind: [Record]] = [:]
+final class RecordGraph {
+    // Records are kept once, in `store`, and everything else refers to them by their position in it:
+    // a `Record` has ~16 `String?` fields, so copying one (as `[String: Record]` lookups and
+    // `[Record]` lists do) costs a retain and a release per field. A final class with `let`
+    // properties lets the engine read `store[i].field` without copying the record.
+
+    /// Every merged record (in the record set's order), then the synthetic charges (see ``init(records:)``).
+    let store: [Record]
+    /// Id → position in `store`; a synthetic charge replaces the record of the same id.
+    let slot: [String: Int]
+    /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id.
+    private let ofKind: [[Int]]
     /// Payment intent → its charge (`payment_intent.latest_charge`, else the charges naming it).
-    private(set) var chargeOfIntent: [String: String] = [:]
+    let chargeOfIntent: [String: String]
     /// Charge → the Stripe invoice it pays.
-    private(set) var invoiceOfCharge: [String: String] = [:]
+    let invoiceOfCharge: [String: String]
     /// Charge → the checkout session it was paid through.
-    private(set) var sessionOfCharge: [String: Record] = [:]
+    let sessionOfCharge: [String: Int]
     /// Balance transactions by the object they belong to (`source`, or the object's `balance_transaction`).
-    private(set) var transactionsOf: [String: [Record]] = [:]
+    let transactionsOf: [String: [Int]]
     /// Balance transactions no other object explains (fees, adjustments, payout failures…), sorted by id.
-    private(set) var standaloneTransactions: [Record] = []
+    let standaloneTransactions: [Int]
     /// Refund objects by the charge they refund.
-    private(set) var refundsOfCharge: [String: [Record]] = [:]
-    /// Disputes by the charge they dispute.
-    private(set) var disputesOfCharge: [String: [Record]] = [:]
-    /// Credit notes by the Stripe invoice they credit.
-    private(set) var creditNotesOfInvoice: [String: [Record]] = [:]
+    let refundsOfCharge: [String: [Int]]
     /// Counted charges by the Stripe invoice they pay.
-    private(set) var chargesOfInvoice: [String: [Record]] = [:]
+    let chargesOfInvoice: [String: [Int]]
+
+    /// Position of a kind in `ofKind`.
+    @inline(__always)
+    static func kindIndex(_ kind: Record.Kind) -> Int {
+        switch kind {
+        case .charge: 0
+        case .paymentIntent: 1
+        case .checkoutSession: 2
+        case .invoice: 3
+        case .invoicePayment: 4
+        case .creditNote: 5
+        case .refund: 6
+        case .dispute: 7
+        case .payout: 8
+        case .balanceTransaction: 9
+        case .customer: 10
+        }
+    }
 
     /// Builds the graph.
     ///
@@ -33,23 +54,36 @@ struct RecordGraph {
     /// - a payment intent (processing, requires_capture or succeeded) whose charge was never seen
     ///   becomes a charge keyed by its `latest_charge` id when known (the real charge, arriving later,
     ///   replaces it under the same key), else by the payment intent id (`pi_…`; the synthetic charge
-    ///   then stands in for the intent in `byID`, carrying its links, email and reference);
+    ///   then stands in for the intent in `slot`, carrying its links, email and reference);
     /// - a balance transaction of type `charge`/`payment` whose `source` is no known record becomes
     ///   a succeeded charge keyed by that `source` id.
     init(records: RecordSet) {
-        var all = records.records
-        let sorted = all.values.sorted { $0.id < $1.id }
-        var kinds: [Record.Kind: [Record]] = [:]
-        for r in sorted { kinds[r.kind, default: []].append(r) }
+        let n = records.records.count
+        var store: [Record] = []
+        store.reserveCapacity(n + 16)
+        var ids: [String] = []
+        ids.reserveCapacity(n)
+        var slot: [String: Int] = Dictionary(minimumCapacity: n + 16)
+        for (key, r) in records.records {
+            slot[key] = store.count
+            ids.append(r.id)
+            store.append(r)
+        }
+        // Sorting positions by id (a stable sort, like sorting the records themselves) moves Ints, not records.
+        let sorted = ids.indices.sorted { ids[$0] < ids[$1] }
+        var kinds = [[Int]](repeating: [], count: Record.Kind.allCases.count)
+        for i in sorted { kinds[RecordGraph.kindIndex(store[i].kind)].append(i) }
+        let chargeK = RecordGraph.kindIndex(.charge)
 
         // Charges naming each payment intent, to decide the intent's charge.
-        var chargesNamingIntent: [String: [Record]] = [:]
-        for c in kinds[.charge] ?? [] {
-            if let pi = c.paymentIntent { chargesNamingIntent[pi, default: []].append(c) }
+        var chargesNamingIntent: [String: [Int]] = [:]
+        for c in kinds[chargeK] {
+            if let pi = store[c].paymentIntent { chargesNamingIntent[pi, default: []].append(c) }
         }
-        for pi in kinds[.paymentIntent] ?? [] {
+        for p in kinds[RecordGraph.kindIndex(.paymentIntent)] {
+            let pi = store[p]
             let status = (pi.status ?? "").lowercased()
-            let known = (pi.charge.map { all[$0] != nil } ?? false) || chargesNamingIntent[pi.id] != nil
+            let known = (pi.charge.map { slot[$0] != nil } ?? false) || chargesNamingIntent[pi.id] != nil
             guard !known, ["processing", "requires_capture", "succeeded"].contains(status) else { continue }
             var c = Record(kind: .charge, id: pi.charge ?? pi.id, door: pi.door)
             c.livemode = pi.livemode
@@ -68,26 +102,33 @@ struct RecordGraph {
             c.reference = pi.reference
             c.balanceTransaction = pi.balanceTransaction
             c.payout = pi.payout
-            all[c.id] = c
-            kinds[.charge, default: []].append(c)
-            chargesNamingIntent[pi.id, default: []].append(c)
+            let ci = store.count
+            slot[c.id] = ci
+            store.append(c)
+            kinds[chargeK].append(ci)
+            chargesNamingIntent[pi.id, default: []].append(ci)
         }
 
         // Balance transactions: attach to their object, or keep them as their own line.
         var owners: [String: String] = [:]   // txn id → owning object id
-        for r in all.values where r.kind != .balanceTransaction {
-            if let t = r.balanceTransaction { owners[t] = min(owners[t] ?? r.id, r.id) }
+        for (_, i) in slot where store[i].kind != .balanceTransaction {
+            if let t = store[i].balanceTransaction {
+                let id = store[i].id
+                owners[t] = min(owners[t] ?? id, id)
+            }
         }
-        var standalone: [Record] = []
-        var txnsOf: [String: [Record]] = [:]
-        for t in kinds[.balanceTransaction] ?? [] {
-            let type = (t.type ?? "").lowercased()
+        var standalone: [Int] = []
+        var txnsOf: [String: [Int]] = [:]
+        for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
+            // Fields are read one by one: copying the whole record costs a retain per field.
+            let type = (store[ti].type ?? "").lowercased()
             let ownFailure = type == "payout_failure" || type == "payout_cancel"
-            if !ownFailure, let owner = owners[t.id] ?? t.source.flatMap({ all[$0] != nil ? $0 : nil }) {
-                txnsOf[owner, default: []].append(t)
+            if !ownFailure, let owner = owners[store[ti].id] ?? store[ti].source.flatMap({ slot[$0] != nil ? $0 : nil }) {
+                txnsOf[owner, default: []].append(ti)
                 continue
             }
-            if !ownFailure, type == "charge" || type == "payment", let source = t.source, all[source] == nil {
+            if !ownFailure, type == "charge" || type == "payment", let source = store[ti].source, slot[source] == nil {
+                let t = store[ti]
                 var c = Record(kind: .charge, id: source, door: t.door)
                 c.livemode = t.livemode
                 c.created = t.created
@@ -99,34 +140,32 @@ struct RecordGraph {
                 c.amountCaptured = t.amount
                 c.balanceTransaction = t.id
                 c.payout = t.payout
-                all[source] = c
-                kinds[.charge, default: []].append(c)
-                txnsOf[source, default: []].append(t)
+                let ci = store.count
+                slot[source] = ci
+                store.append(c)
+                kinds[chargeK].append(ci)
+                txnsOf[source, default: []].append(ti)
                 continue
             }
-            standalone.append(t)
+            standalone.append(ti)
         }
-        kinds[.charge]?.sort { $0.id < $1.id }
-
-        byID = all
-        ofKind = kinds
-        transactionsOf = txnsOf
-        standaloneTransactions = standalone
+        kinds[chargeK].sort { store[$0].id < store[$1].id }
 
         // Payment intent → charge.
-        for pi in kinds[.paymentIntent] ?? [] {
-            if let c = pi.charge, all[c] != nil {
-                chargeOfIntent[pi.id] = c
+        var chargeOfIntent: [String: String] = [:]
+        for p in kinds[RecordGraph.kindIndex(.paymentIntent)] {
+            if let c = store[p].charge, slot[c] != nil {
+                chargeOfIntent[store[p].id] = c
             }
         }
         for (pi, list) in chargesNamingIntent where chargeOfIntent[pi] == nil {
             // Prefer a counted charge, then the newest, then the largest id.
             let best = list.max { a, b in
-                let ka = (RecordGraph.chargeCounts(a) ? 1 : 0, a.created ?? 0, a.id)
-                let kb = (RecordGraph.chargeCounts(b) ? 1 : 0, b.created ?? 0, b.id)
+                let ka = (RecordGraph.chargeCounts(store[a]) ? 1 : 0, store[a].created ?? 0, store[a].id)
+                let kb = (RecordGraph.chargeCounts(store[b]) ? 1 : 0, store[b].created ?? 0, store[b].id)
                 return ka < kb
             }
-            if let best { chargeOfIntent[pi] = best.id }
+            if let best { chargeOfIntent[pi] = store[best].id }
         }
 
         // Charge → Stripe invoice, strongest evidence first; within one kind of evidence, smallest invoice id.
@@ -135,52 +174,74 @@ struct RecordGraph {
             guard let charge, let invoice, !invoice.isEmpty else { return }
             candidates[charge, default: []].append((rank, invoice))
         }
-        for c in kinds[.charge] ?? [] {
-            claim(c.id, c.invoice, 0)
-            if let pi = c.paymentIntent { claim(c.id, all[pi]?.invoice, 1) }
+        for c in kinds[chargeK] {
+            claim(store[c].id, store[c].invoice, 0)
+            if let pi = store[c].paymentIntent { claim(store[c].id, slot[pi].flatMap { store[$0].invoice }, 1) }
         }
-        for p in kinds[.invoicePayment] ?? [] where (p.status ?? "paid").lowercased() != "canceled" {
-            let charge = p.charge ?? p.paymentIntent.flatMap { chargeOfIntent[$0] }
-            claim(charge, p.invoice, 2)
+        for p in kinds[RecordGraph.kindIndex(.invoicePayment)] where (store[p].status ?? "paid").lowercased() != "canceled" {
+            let charge = store[p].charge ?? store[p].paymentIntent.flatMap { chargeOfIntent[$0] }
+            claim(charge, store[p].invoice, 2)
         }
-        for inv in kinds[.invoice] ?? [] {
-            claim(inv.charge, inv.id, 3)
-            if let pi = inv.paymentIntent { claim(chargeOfIntent[pi], inv.id, 3) }
+        for i in kinds[RecordGraph.kindIndex(.invoice)] {
+            claim(store[i].charge, store[i].id, 3)
+            if let pi = store[i].paymentIntent { claim(chargeOfIntent[pi], store[i].id, 3) }
         }
-        for s in kinds[.checkoutSession] ?? [] {
-            guard let pi = s.paymentIntent, let charge = chargeOfIntent[pi] else { continue }
+        var sessionOfCharge: [String: Int] = [:]
+        for s in kinds[RecordGraph.kindIndex(.checkoutSession)] {
+            guard let pi = store[s].paymentIntent, let charge = chargeOfIntent[pi] else { continue }
             sessionOfCharge[charge] = sessionOfCharge[charge] ?? s
-            claim(charge, s.invoice, 4)
+            claim(charge, store[s].invoice, 4)
         }
+        var invoiceOfCharge: [String: String] = Dictionary(minimumCapacity: candidates.count)
         for (charge, list) in candidates {
             if let best = list.min(by: { ($0.rank, $0.invoice) < ($1.rank, $1.invoice) }) {
                 invoiceOfCharge[charge] = best.invoice
             }
         }
-        for c in kinds[.charge] ?? [] where RecordGraph.chargeCounts(c) {
-            if let inv = invoiceOfCharge[c.id] { chargesOfInvoice[inv, default: []].append(c) }
+        var chargesOfInvoice: [String: [Int]] = [:]
+        for c in kinds[chargeK] where RecordGraph.chargeCounts(store[c]) {
+            if let inv = invoiceOfCharge[store[c].id] { chargesOfInvoice[inv, default: []].append(c) }
         }
 
-        for r in kinds[.refund] ?? [] {
-            if let c = chargeID(charge: r.charge, intent: r.paymentIntent) { refundsOfCharge[c, default: []].append(r) }
+        var refundsOfCharge: [String: [Int]] = [:]
+        for r in kinds[RecordGraph.kindIndex(.refund)] {
+            if let c = RecordGraph.chargeID(charge: store[r].charge, intent: store[r].paymentIntent, chargeOfIntent: chargeOfIntent) {
+                refundsOfCharge[c, default: []].append(r)
+            }
         }
-        for d in kinds[.dispute] ?? [] {
-            if let c = chargeID(charge: d.charge, intent: d.paymentIntent) { disputesOfCharge[c, default: []].append(d) }
-        }
-        for n in kinds[.creditNote] ?? [] {
-            if let inv = n.invoice { creditNotesOfInvoice[inv, default: []].append(n) }
-        }
+
+        self.store = store
+        self.slot = slot
+        self.ofKind = kinds
+        self.chargeOfIntent = chargeOfIntent
+        self.invoiceOfCharge = invoiceOfCharge
+        self.sessionOfCharge = sessionOfCharge
+        self.transactionsOf = txnsOf
+        self.standaloneTransactions = standalone
+        self.refundsOfCharge = refundsOfCharge
+        self.chargesOfInvoice = chargesOfInvoice
     }
 
-    func records(_ kind: Record.Kind) -> [Record] { ofKind[kind] ?? [] }
+    /// Positions in `store` of the records of one kind, sorted by id.
+    func records(_ kind: Record.Kind) -> [Int] { ofKind[RecordGraph.kindIndex(kind)] }
+
+    /// Position in `store` of the record with this id.
+    @inline(__always)
+    func index(_ id: String) -> Int? { slot[id] }
+
+    /// The record with this id, copied (for the few places that are not hot).
+    func record(_ id: String) -> Record? { slot[id].map { store[$0] } }
 
     /// The charge a refund or dispute follows: its `charge`, else its payment intent's charge.
     func chargeID(charge: String?, intent: String?) -> String? {
+        RecordGraph.chargeID(charge: charge, intent: intent, chargeOfIntent: chargeOfIntent)
+    }
+
+    static func chargeID(charge: String?, intent: String?, chargeOfIntent: [String: String]) -> String? {
         if let charge, !charge.isEmpty { return charge }
         if let intent { return chargeOfIntent[intent] }
         return nil
     }
-
     /// Whether a charge's money counts: succeeded (or an export's paid/refunded/disputed) and captured.
     static func chargeCounts(_ c: Record) -> Bool {
         guard c.captured != false else { return false }
@@ -200,22 +261,37 @@ struct RecordGraph {
     }
 
     /// The payer's email: on the record, its payment intent, its checkout session, else its customer's.
-    func email(of r: Record, intent: Record?, session: Record?) -> String {
-        for candidate in [r.email, intent?.email, session?.email] {
-            if let e = candidate?.trimmingASCIIWhitespace(), !e.isEmpty { return e }
-        }
-        for cus in [r.customer, intent?.customer, session?.customer] {
-            if let cus, let e = byID[cus]?.email?.trimmingASCIIWhitespace(), !e.isEmpty { return e }
+    func email(of r: Int, intent: Int?, session: Int?) -> String {
+        // The first non-empty of the record's, the intent's and the session's email, then the
+        // email of the first of their customers that has one.
+        if let e = RecordGraph.trimmedNonEmpty(store[r].email) { return e }
+        if let i = intent, let e = RecordGraph.trimmedNonEmpty(store[i].email) { return e }
+        if let s = session, let e = RecordGraph.trimmedNonEmpty(store[s].email) { return e }
+        for cus in [store[r].customer, intent.flatMap { store[$0].customer }, session.flatMap { store[$0].customer }] {
+            if let cus, let c = slot[cus], let e = RecordGraph.trimmedNonEmpty(store[c].email) { return e }
         }
         return ""
     }
 
+    @inline(__always)
+    static func trimmedNonEmpty(_ s: String?) -> String? {
+        guard let t = s?.trimmingASCIIWhitespace(), !t.isEmpty else { return nil }
+        return t
+    }
+
     /// References of a payment for rule 2, in order of preference: the charge's, its payment intent's,
     /// its checkout session's, its Stripe invoice's reference, then the Stripe invoice's `number`.
-    func references(of r: Record, intent: Record?, session: Record?, invoice: Record?) -> [String] {
+    func references(of r: Int, intent: Int?, session: Int?, invoice: Int?) -> [String] {
         var out: [String] = []
-        for candidate in [r.reference, intent?.reference, session?.reference, invoice?.reference, invoice?.number] {
-            if let t = candidate?.trimmingASCIIWhitespace(), !t.isEmpty, !out.contains(t) { out.append(t) }
+        func consider(_ candidate: String?) {
+            if let t = RecordGraph.trimmedNonEmpty(candidate), !out.contains(t) { out.append(t) }
+        }
+        consider(store[r].reference)
+        if let intent { consider(store[intent].reference) }
+        if let session { consider(store[session].reference) }
+        if let invoice {
+            consider(store[invoice].reference)
+            consider(store[invoice].number)
         }
         return out
     }

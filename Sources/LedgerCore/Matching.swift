@@ -9,73 +9,92 @@ struct RowIndex {
     /// `invoice_number`, trimmed and lowercased → rows in ledger order.
     private(set) var byNumber: [String: [Int]] = [:]
 
+    /// A customer key (`cus:<id>` or `email:<address>`) is interned to a small Int once, so the
+    /// open-row indexes below are arrays and flat dictionaries instead of nested String-keyed ones
+    /// (``update(row:open:currency:balance:)`` runs after every change to a row).
+    private var customerIDs: [String: Int] = [:]
+    /// Each row's customer (an interned key), or −1.
+    private var customerOfRow: [Int]
+
     struct BalanceKey: Hashable {
+        var customer: Int
         var currency: String
         var balance: Int64
     }
 
-    /// Customer key (`cus:<id>` or `email:<address>`) → open rows, and open rows by balance.
-    private var openRows: [String: Set<Int>] = [:]
-    private var openByBalance: [String: [BalanceKey: Set<Int>]] = [:]
+    /// Open rows per customer, and open rows by (customer, currency, balance).
+    private var openRows: [Set<Int>] = []
+    private var openByBalance: [BalanceKey: Set<Int>] = [:]
     /// Where each row is indexed now, to take it out when it changes.
-    private var indexed: [Int: BalanceKey] = [:]
-    private var customerKey: [Int: String] = [:]
+    private var indexed: [BalanceKey?]
 
-    init(rows: [RowState]) {
-        for (i, row) in rows.enumerated() {
-            let inv = row.invoice
+    init(invoices: [Invoice]) {
+        customerOfRow = Array(repeating: -1, count: invoices.count)
+        indexed = Array(repeating: nil, count: invoices.count)
+        for (i, inv) in invoices.enumerated() {
             if !inv.stripeInvoiceID.isEmpty { byStripeInvoice[inv.stripeInvoiceID, default: []].append(i) }
             let number = RowIndex.normalize(inv.invoiceNumber)
             if !number.isEmpty { byNumber[number, default: []].append(i) }
+            var key: String?
             if !inv.stripeCustomerID.isEmpty {
-                customerKey[i] = "cus:" + inv.stripeCustomerID
+                key = "cus:" + inv.stripeCustomerID
             } else {
                 let email = RowIndex.normalize(inv.customerEmail)
-                if !email.isEmpty { customerKey[i] = "email:" + email }
+                if !email.isEmpty { key = "email:" + email }
+            }
+            if let key {
+                let id = customerIDs[key] ?? customerIDs.count
+                if id == customerIDs.count { customerIDs[key] = id }
+                customerOfRow[i] = id
             }
         }
+        openRows = Array(repeating: [], count: customerIDs.count)
     }
 
     /// References and emails compare trimmed and case-insensitively.
     static func normalize(_ s: String) -> String { s.trimmingASCIIWhitespace().lowercased() }
 
     /// Puts a row in (or takes it out of) the open-row indexes after its state changed.
-    mutating func update(row i: Int, state: RowState) {
-        guard let key = customerKey[i] else { return }
+    ///
+    /// - Parameters:
+    ///   - open: ``RowState/isOpenForMatching``; `currency` and `balance` are the row's.
+    mutating func update(row i: Int, open: Bool, currency: String?, balance: Int64) {
+        let customer = customerOfRow[i]
+        guard customer >= 0 else { return }
         if let old = indexed[i] {
-            openByBalance[key]?[old]?.remove(i)
-            openRows[key]?.remove(i)
+            openByBalance[old]?.remove(i)
+            openRows[customer].remove(i)
             indexed[i] = nil
         }
-        guard state.isOpenForMatching, let currency = state.currency else { return }
-        let bk = BalanceKey(currency: currency.code, balance: state.balance)
-        openByBalance[key, default: [:]][bk, default: []].insert(i)
-        openRows[key, default: []].insert(i)
+        guard open, let currency else { return }
+        let bk = BalanceKey(customer: customer, currency: currency, balance: balance)
+        openByBalance[bk, default: []].insert(i)
+        openRows[customer].insert(i)
         indexed[i] = bk
     }
 
-    /// The payment's customer keys: its customer id and its email.
-    static func customerKeys(customer: String, email: String) -> [String] {
-        var keys: [String] = []
-        if !customer.isEmpty { keys.append("cus:" + customer) }
-        let e = normalize(email)
-        if !e.isEmpty { keys.append("email:" + e) }
+    /// The payment's customer keys (its customer id and its email) that some row has.
+    func customerKeys(customer: String, email: String) -> [Int] {
+        var keys: [Int] = []
+        if !customer.isEmpty, let id = customerIDs["cus:" + customer] { keys.append(id) }
+        let e = RowIndex.normalize(email)
+        if !e.isEmpty, let id = customerIDs["email:" + e] { keys.append(id) }
         return keys
     }
 
     /// Open rows of these customers whose balance is exactly `amount` in `currency`.
-    func exactOpenRows(keys: [String], currency: String, amount: Int64) -> Set<Int> {
+    func exactOpenRows(keys: [Int], currency: String, amount: Int64) -> Set<Int> {
         var out = Set<Int>()
         for k in keys {
-            if let rows = openByBalance[k]?[BalanceKey(currency: currency, balance: amount)] { out.formUnion(rows) }
+            if let rows = openByBalance[BalanceKey(customer: k, currency: currency, balance: amount)] { out.formUnion(rows) }
         }
         return out
     }
 
     /// All open rows of these customers.
-    func openRows(keys: [String]) -> Set<Int> {
+    func openRows(keys: [Int]) -> Set<Int> {
         var out = Set<Int>()
-        for k in keys { if let rows = openRows[k] { out.formUnion(rows) } }
+        for k in keys { out.formUnion(openRows[k]) }
         return out
     }
 }

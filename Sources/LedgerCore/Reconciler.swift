@@ -80,7 +80,7 @@ struct Engine {
         self.settings = settings
         graph = RecordGraph(records: records)
         rows = invoices.map { RowState(invoice: $0, tolerance: settings.tolerance) }
-        index = RowIndex(rows: rows)
+        index = RowIndex(invoices: invoices)
 
         // Later sequence wins: per payment for match/unmatch, per (target, flag) for acceptances.
         var accepts: [String: [Flag?: (seq: Int, note: String)]] = [:]
@@ -120,6 +120,11 @@ struct Engine {
         Money(minorUnits: units, currency: currency).displayString
     }
 
+    /// Refreshes row `ri` in the open-row indexes (passing the few fields they need, not the row).
+    mutating func reindex(_ ri: Int) {
+        index.update(row: ri, open: rows[ri].isOpenForMatching, currency: rows[ri].currency?.code, balance: rows[ri].balance)
+    }
+
     mutating func add(_ entry: Entry) {
         if let existing = entryOf[entry.line.stripeID] {
             // Never twice: a synthetic key that collides with a real object gives way to it.
@@ -132,46 +137,51 @@ struct Engine {
     }
 
     /// Fee, net, settlement currency and payout from the object's balance transactions.
-    func settle(_ line: inout PaymentLine, record: Record) {
+    func settle(_ line: inout PaymentLine, record ri: Int) {
+        let store = graph.store
+        let record = store[ri]
         var txns = graph.transactionsOf[record.id] ?? []
-        if let bt = record.balanceTransaction, let own = graph.byID[bt], !txns.contains(own) { txns.append(own) }
-        txns.sort { $0.id < $1.id }
-        if record.kind == .balanceTransaction { txns = [record] }
+        if let bt = record.balanceTransaction, let own = graph.index(bt), !txns.contains(own) { txns.append(own) }
+        txns.sort { store[$0].id < store[$1].id }
+        if record.kind == .balanceTransaction { txns = [ri] }
         var fee: Int64? = record.kind == .balanceTransaction ? nil : record.fee
         var net: Int64? = record.kind == .balanceTransaction ? nil : record.net
-        if fee == nil, !txns.isEmpty, txns.allSatisfy({ $0.fee != nil }) { fee = txns.reduce(0) { $0 + ($1.fee ?? 0) } }
-        if net == nil, !txns.isEmpty, txns.allSatisfy({ $0.net != nil }) { net = txns.reduce(0) { $0 + ($1.net ?? 0) } }
+        if fee == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].fee != nil }) { fee = txns.reduce(0) { $0 + (store[$1].fee ?? 0) } }
+        if net == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].net != nil }) { net = txns.reduce(0) { $0 + (store[$1].net ?? 0) } }
         line.fee = fee
         line.net = net
-        line.settlementCurrency = (record.settlementCurrency ?? txns.first { $0.currency != nil }?.currency ?? line.currency.code).lowercased()
-        var payout = record.payout ?? txns.first { $0.payout != nil }?.payout ?? ""
-        if let po = graph.byID[payout], ["failed", "canceled"].contains((po.status ?? "").lowercased()) { payout = "" }
+        line.settlementCurrency = (record.settlementCurrency ?? txns.first { store[$0].currency != nil }.flatMap { store[$0].currency } ?? line.currency.code).lowercased()
+        var payout = record.payout ?? txns.first { store[$0].payout != nil }.flatMap { store[$0].payout } ?? ""
+        if let po = graph.index(payout), ["failed", "canceled"].contains((store[po].status ?? "").lowercased()) { payout = "" }
         line.payoutID = payout
     }
 
     // MARK: - Building the payments table
 
     mutating func buildEntries() {
+        let store = graph.store
         var chargeCreated: [String: Int64] = [:]
-        for c in graph.records(.charge) { chargeCreated[c.id] = c.created ?? c.observedAt ?? 0 }
+        for ci in graph.records(.charge) { chargeCreated[store[ci].id] = store[ci].created ?? store[ci].observedAt ?? 0 }
 
-        for c in graph.records(.charge) {
+        for ci in graph.records(.charge) {
+            let c = store[ci]
             guard let cur = currency(c.currency, of: c.id) else { continue }
-            let intent = c.paymentIntent.flatMap { graph.byID[$0] }
+            let intent = c.paymentIntent.flatMap { graph.index($0) }
             let session = graph.sessionOfCharge[c.id]
             let invoiceID = graph.invoiceOfCharge[c.id]
-            let invoice = invoiceID.flatMap { graph.byID[$0] }
+            let invoice = invoiceID.flatMap { graph.index($0) }
             let counts = RecordGraph.chargeCounts(c)
             let magnitude = RecordGraph.capturedAmount(c)
             let created = c.created ?? c.observedAt ?? 0
             var line = PaymentLine(stripeID: c.id, kind: .charge, status: c.status ?? "", created: created,
                                    currency: cur, amount: counts ? magnitude : (c.amount ?? 0), door: c.door)
-            line.customer = c.customer ?? intent?.customer ?? session?.customer ?? invoice?.customer ?? ""
-            line.email = graph.email(of: c, intent: intent, session: session)
+            line.customer = c.customer ?? intent.flatMap { store[$0].customer } ?? session.flatMap { store[$0].customer }
+                ?? invoice.flatMap { store[$0].customer } ?? ""
+            line.email = graph.email(of: ci, intent: intent, session: session)
             line.stripeInvoiceID = invoiceID ?? ""
-            let refs = graph.references(of: c, intent: intent, session: session, invoice: invoice)
+            let refs = graph.references(of: ci, intent: intent, session: session, invoice: invoice)
             line.reference = refs.first ?? ""
-            settle(&line, record: c)
+            settle(&line, record: ci)
             var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: c.observedAt, sweepTime: created)
             if !counts {
@@ -189,8 +199,8 @@ struct Engine {
             // Refunded amount no refund object explains.
             if counts, let refunded = c.amountRefunded, refunded > 0 {
                 let explained = (graph.refundsOfCharge[c.id] ?? [])
-                    .filter { !["failed", "canceled"].contains(($0.status ?? "").lowercased()) }
-                    .reduce(Int64(0)) { $0 + abs($1.amount ?? 0) }
+                    .filter { !["failed", "canceled"].contains((store[$0].status ?? "").lowercased()) }
+                    .reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
                 let residual = refunded - explained
                 if residual > 0 {
                     let when = c.observedAt ?? created
@@ -208,10 +218,11 @@ struct Engine {
         }
 
         for (kind, role) in [(Record.Kind.refund, Entry.Role.refund), (.dispute, .dispute)] {
-            for r in graph.records(kind) {
+            for ri in graph.records(kind) {
+                let r = store[ri]
                 let chargeID = graph.chargeID(charge: r.charge, intent: r.paymentIntent)
                 // A poorer door may omit the currency; the charge's is the refund's or dispute's.
-                let code = r.currency ?? chargeID.flatMap { graph.byID[$0]?.currency }
+                let code = r.currency ?? chargeID.flatMap { graph.index($0) }.flatMap { store[$0].currency }
                 guard let cur = currency(code, of: r.id) else { continue }
                 let created = r.created ?? r.observedAt ?? 0
                 let magnitude = abs(r.amount ?? 0)
@@ -225,7 +236,7 @@ struct Engine {
                     line.stripeInvoiceID = charge.stripeInvoiceID
                     line.reference = charge.reference
                 }
-                settle(&line, record: r)
+                settle(&line, record: ri)
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
                 let sweep = max(created, chargeID.flatMap { chargeCreated[$0] } ?? created)
                 add(Entry(line: line, role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
@@ -235,9 +246,10 @@ struct Engine {
 
         // Credit notes applied to a Stripe invoice before payment count as credit.
         var creditOf: [String: Int64] = [:]
-        for n in graph.records(.creditNote) {
-            let invoice = n.invoice.flatMap { graph.byID[$0] }
-            guard let cur = currency(n.currency ?? invoice?.currency, of: n.id) else { continue }
+        for ni in graph.records(.creditNote) {
+            let n = store[ni]
+            let invoice = n.invoice.flatMap { graph.index($0) }
+            guard let cur = currency(n.currency ?? invoice.flatMap { store[$0].currency }, of: n.id) else { continue }
             let type = (n.type ?? "pre_payment").lowercased()
             let isVoid = (n.status ?? "").lowercased() == "void"
             let counts = type == "pre_payment" && !isVoid
@@ -246,11 +258,11 @@ struct Engine {
             var line = PaymentLine(stripeID: n.id, kind: .credit, status: n.status ?? "issued", created: created,
                                    currency: cur, amount: magnitude, door: n.door)
             line.stripeInvoiceID = n.invoice ?? ""
-            line.customer = n.customer ?? invoice?.customer ?? ""
+            line.customer = n.customer ?? invoice.flatMap { store[$0].customer } ?? ""
             line.email = invoice.map { graph.email(of: $0, intent: nil, session: nil) } ?? ""
             let refs = invoice.map { graph.references(of: $0, intent: nil, session: nil, invoice: nil) } ?? []
             line.reference = refs.first ?? ""
-            settle(&line, record: n)
+            settle(&line, record: ni)
             var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: n.observedAt, sweepTime: created)
             if counts, let inv = n.invoice { creditOf[inv, default: 0] += magnitude }
@@ -262,12 +274,13 @@ struct Engine {
         }
 
         // Stripe invoices: customer credit applied and amounts paid that no object explains.
-        for inv in graph.records(.invoice) {
+        for ii in graph.records(.invoice) {
+            let inv = store[ii]
             let status = (inv.status ?? "").lowercased()
             guard inv.currency != nil || inv.amountPaid != nil || inv.total != nil else { continue }
             guard let cur = currency(inv.currency, of: inv.id) else { continue }
-            let refs = graph.references(of: inv, intent: nil, session: nil, invoice: nil)
-            let email = graph.email(of: inv, intent: nil, session: nil)
+            let refs = graph.references(of: ii, intent: nil, session: nil, invoice: nil)
+            let email = graph.email(of: ii, intent: nil, session: nil)
             let created = inv.created ?? inv.observedAt ?? 0
             if ["open", "paid", "uncollectible"].contains(status), let total = inv.total, let due = inv.amountDue {
                 let residual = total - due - (creditOf[inv.id] ?? 0)
@@ -285,7 +298,7 @@ struct Engine {
             var paidTotal = inv.amountPaid
             if paidTotal == nil && (status == "paid" || inv.paidOutOfBand == true) { paidTotal = inv.amountDue ?? inv.total }
             guard let paidTotal, paidTotal > 0 else { continue }
-            let explained = (graph.chargesOfInvoice[inv.id] ?? []).reduce(Int64(0)) { $0 + RecordGraph.capturedAmount($1) }
+            let explained = (graph.chargesOfInvoice[inv.id] ?? []).reduce(Int64(0)) { $0 + RecordGraph.capturedAmount(store[$1]) }
             let residual = paidTotal - explained
             guard residual > 0 else { continue }
             let when = inv.observedAt ?? created
@@ -303,22 +316,24 @@ struct Engine {
             add(e)
         }
 
-        for po in graph.records(.payout) {
+        for pi in graph.records(.payout) {
+            let po = store[pi]
             guard let cur = currency(po.currency, of: po.id) else { continue }
             let created = po.created ?? po.observedAt ?? 0
             var line = PaymentLine(stripeID: po.id, kind: .payout, status: po.status ?? "", created: created,
                                    currency: cur, amount: -abs(po.amount ?? 0), door: po.door)
-            settle(&line, record: po)
+            settle(&line, record: pi)
             line.payoutID = ""
             add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: po.observedAt, sweepTime: created))
         }
 
-        for t in graph.standaloneTransactions {
+        for ti in graph.standaloneTransactions {
+            let t = store[ti]
             guard let cur = currency(t.currency, of: t.id) else { continue }
             let created = t.created ?? t.observedAt ?? 0
             var line = PaymentLine(stripeID: t.id, kind: Engine.kind(ofTransactionType: t.type ?? ""), status: t.status ?? "",
                                    created: created, currency: cur, amount: t.amount ?? 0, door: t.door)
-            settle(&line, record: t)
+            settle(&line, record: ti)
             line.fee = t.fee
             line.net = t.net
             if line.kind == .payoutFailure { line.payoutID = t.source ?? "" }
@@ -348,7 +363,7 @@ struct Engine {
 
         // Static facts of each row: its Stripe invoice's status and total.
         for i in rows.indices {
-            if rows[i].valid, let inv = graph.byID[rows[i].invoice.stripeInvoiceID], inv.kind == .invoice,
+            if rows[i].valid, let inv = graph.record(rows[i].invoice.stripeInvoiceID), inv.kind == .invoice,
                let cur = rows[i].currency {
                 let status = (inv.status ?? "").lowercased()
                 if status == "void" {
@@ -366,7 +381,7 @@ struct Engine {
             if rows[i].invoice.statusOverride == .void { rows[i].trail.append("status_override void (set in the ledger)") }
             if rows[i].invoice.statusOverride == .uncollectible { rows[i].trail.append("status_override uncollectible (set in the ledger)") }
             rows[i].evaluate()
-            index.update(row: i, state: rows[i])
+            reindex(i)
         }
 
         let order = entries.indices.sorted { a, b in
@@ -441,7 +456,7 @@ struct Engine {
 
     mutating func matchByCustomerAndAmount(_ ei: Int) -> Bool {
         let e = entries[ei]
-        let keys = RowIndex.customerKeys(customer: e.line.customer, email: e.line.email)
+        let keys = index.customerKeys(customer: e.line.customer, email: e.line.email)
         guard !keys.isEmpty, e.magnitude > 0 else { return false }
         let code = e.line.currency.code
         let exact = index.exactOpenRows(keys: keys, currency: code, amount: e.magnitude)
@@ -451,8 +466,10 @@ struct Engine {
         let candidates = index.openRows(keys: keys)
             .filter { rows[$0].currency?.code == code && rows[$0].balance > 0 && rows[$0].balance < e.magnitude }
             .map { (row: $0, balance: rows[$0].balance) }
-        let rowsSnapshot = rows
-        switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { rowsSnapshot[$0].ageKey }) {
+        // The age keys of the candidates, so the search does not hold a copy of `rows` while rows change.
+        var ages: [Int: AgeKey] = Dictionary(minimumCapacity: candidates.count)
+        for c in candidates { ages[c.row] = rows[c.row].ageKey }
+        switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { ages[$0] ?? AgeKey(due: .max, issue: .max, number: "", index: $0) }) {
         case .unique(let set):
             let who = e.line.customer.isEmpty ? e.line.email : e.line.customer
             for ri in set { _ = apply(ei, row: ri, amount: rows[ri].balance, rule: .customerAmount, evidence: who) }
@@ -538,7 +555,7 @@ struct Engine {
         }
         let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
         rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))")
-        index.update(row: ri, state: rows[ri])
+        reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
         entries[ei].line.invoiceNumbers.append(number)
@@ -576,7 +593,7 @@ struct Engine {
         let head = "\(id) refund \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created))"
         if !e.counts {
             for ri in Set(entries[ci].allocations.map(\.row)).sorted() {
-                let reason = graph.byID[id]?.reason.map { " (\($0))" } ?? ""
+                let reason = graph.record(id)?.reason.map { " (\($0))" } ?? ""
                 let sentence = "Refund \(id) of \(money(e.magnitude, e.line.currency)) on \(cid) \(e.line.status)\(reason); the money was not returned."
                 rows[ri].note(.refundFailed, sentence)
                 entries[ei].note(.refundFailed, sentence)
@@ -591,7 +608,7 @@ struct Engine {
             rows[ri].touch(e.observedAt)
             rows[ri].evaluate()
             rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
-            index.update(row: ri, state: rows[ri])
+            reindex(ri)
             appendNumber(ei, rows[ri].invoice.invoiceNumber)
         }
         entries[ei].line.matchRule = entries[ci].line.matchRule
@@ -614,8 +631,8 @@ struct Engine {
         }
         let amount = money(e.magnitude, e.line.currency)
         let head = "\(id) dispute \(amount) \(e.line.status) \(Engine.time(e.line.created))"
-        let due = graph.byID[id]?.dueBy.map { "; evidence due \(LedgerDate.timestampString($0))" } ?? ""
-        let reason = graph.byID[id]?.reason.map { " (\($0))" } ?? ""
+        let due = graph.record(id)?.dueBy.map { "; evidence due \(LedgerDate.timestampString($0))" } ?? ""
+        let reason = graph.record(id)?.reason.map { " (\($0))" } ?? ""
         let rowsOfCharge = Set(entries[ci].allocations.map(\.row)).sorted()
         switch status {
         case "won", "warning_closed", "prevented":
@@ -638,7 +655,7 @@ struct Engine {
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
                 rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
-                index.update(row: ri, state: rows[ri])
+                reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         case "warning_needs_response", "warning_under_review":
@@ -662,7 +679,7 @@ struct Engine {
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
                 rows[ri].trail.append("\(head): on \(cid), open → disputed")
-                index.update(row: ri, state: rows[ri])
+                reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         }
@@ -729,7 +746,7 @@ struct Engine {
                 let po = entries[ei].line.payoutID
                 guard !po.isEmpty, !payouts.contains(po) else { continue }
                 payouts.append(po)
-                if let record = graph.byID[po], (record.status ?? "").lowercased() == "paid", let arrival = record.dueBy {
+                if let record = graph.record(po), (record.status ?? "").lowercased() == "paid", let arrival = record.dueBy {
                     deposited = max(deposited ?? arrival, arrival)
                 }
             }

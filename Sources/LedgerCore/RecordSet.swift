@@ -22,16 +22,29 @@ public struct RecordSet: Sendable {
     }
 
     /// Merges a snapshot into what is known of its object.
+    ///
+    /// Called once per imported record, so it hashes the id once: the dictionary's in-place
+    /// accessor yields the slot, and a new object costs one insert.
     @discardableResult
     public mutating func insert(_ record: Record) -> Change {
-        guard let existing = records[record.id] else {
-            records[record.id] = record
-            return .added
+        var change = Change.added
+        RecordSet.merge(record, into: &records[record.id], change: &change)
+        return change
+    }
+
+    @inline(__always)
+    private static func merge(_ record: Record, into slot: inout Record?, change: inout Change) {
+        guard let existing = slot else {
+            slot = record
+            return
         }
         let merged = existing.merged(with: record)
-        if merged == existing { return .unchanged }
-        records[record.id] = merged
-        return .updated
+        if merged == existing {
+            change = .unchanged
+        } else {
+            slot = merged
+            change = .updated
+        }
     }
 
     public var count: Int { records.count }
