@@ -38,11 +38,12 @@ let package = Package(
             dependencies: ["CCSV", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
-        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData"]),
+        .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports"]),
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync"], resources: [.copy("Fixtures")]),
     ]
 )
