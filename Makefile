@@ -10,6 +10,7 @@ APT_NEEDS = /usr/include/csv.h:libcsv-dev \
             /usr/include/simdjson.h:libsimdjson-dev \
             /usr/include/xlsxwriter.h:libxlsxwriter-dev \
             /usr/include/zlib.h:zlib1g-dev \
+            /usr/include/*/curl/curl.h:libcurl4-openssl-dev \
             /usr/bin/jq:jq
 PY_NEEDS  = openpyxl stripe aiosmtpd
 
@@ -19,7 +20,7 @@ all: build
 
 deps:
 	@missing=""; for pair in $(APT_NEEDS); do f=$${pair%%:*}; p=$${pair##*:}; \
-	  [ -e "$$f" ] || missing="$$missing $$p"; done; \
+	  ls $$f >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

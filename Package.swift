@@ -20,11 +20,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries, each behind one thin target.
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(
             name: "CSimdjson",
             path: "Sources/CSimdjson",
@@ -40,6 +42,8 @@ let package = Package(
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
         .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),
         .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports"]),
+        // Mail: MIME message, templates, SMTP (libcurl) and sendmail delivery, outbox. No ledger types.
+        .target(name: "Mailer", dependencies: ["CCurl", .product(name: "Mustache", package: "swift-mustache")]),
         .executableTarget(
             name: "ledgersync",
             dependencies: [
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MailerTests", dependencies: ["Mailer"], exclude: ["Fixtures"]),
         .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync"], resources: [.copy("Fixtures")]),
     ]
 )

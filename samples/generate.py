@@ -830,7 +830,7 @@ def build_demo(sc):
     sc.emit("disputes", "charge.dispute.created", d, td, API_NEW, automatic=True)
     sc.emit("disputes", "charge.dispute.funds_withdrawn", d, td + 2, API_NEW, automatic=True)
     sc.expect(r, "disputed", 110000, 0, "disputed")
-    sc.expect_payment(charge["id"], "charge", "succeeded", [r])
+    sc.expect_payment(charge["id"], "charge", "succeeded", [r], "disputed")
     sc.expect_payment(du, "dispute", "needs_response", [r], "disputed")
     sc.story("dispute open (needs_response) → disputed", r)
 
@@ -850,7 +850,7 @@ def build_demo(sc):
     sc.emit("single", "charge.dispute.closed", d3, td + 40 * 86400, API_NEW,
             previous={"status": "under_review"}, automatic=True)
     sc.expect(r, "charged_back", 0, 0, "dispute_lost")
-    sc.expect_payment(charge["id"], "charge", "succeeded", [r])
+    sc.expect_payment(charge["id"], "charge", "succeeded", [r], "dispute_lost")
     sc.expect_payment(du, "dispute", "lost", [r], "dispute_lost")
     sc.story("dispute lost → charged_back, amount_paid 0, balance due again", r)
 
@@ -881,7 +881,7 @@ def build_demo(sc):
                   "inquiry", [])
     sc.emit("disputes", "charge.dispute.created", d, td, API_NEW, automatic=True)
     sc.expect(r, "paid", 72500, 0, "disputed")
-    sc.expect_payment(charge["id"], "charge", "succeeded", [r])
+    sc.expect_payment(charge["id"], "charge", "succeeded", [r], "disputed")
     sc.expect_payment(du, "dispute", "warning_needs_response", [r], "disputed")
     sc.story("inquiry (warning_needs_response) → paid, flag disputed", r)
 

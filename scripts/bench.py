@@ -58,6 +58,9 @@ def generate(name, invoices, events, extra=()):
 
 def events_file(scenario):
     """One JSON Lines file holding every event of a scenario (what the peers parse)."""
+    single = os.path.join(scenario, "events.jsonl")
+    if os.path.exists(single):
+        return single
     folder = os.path.join(scenario, "events")
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".jsonl"))
     if len(files) == 1:

@@ -1,7 +1,755 @@
 /// Reconciles invoice rows against what is known from Stripe (DESIGN.md §3–§6).
+///
+/// A pure function: the same rows, records, decisions and settings give the same result, whatever
+/// order the records arrived in. Cost is O((rows + records) · log) apart from rule 3's subset
+/// search, which only walks one customer's open rows and is bounded by ``SubsetSearch/budget``.
+///
+/// Payments-table keys (`PaymentLine.stripeID`) are Stripe ids, except these synthetic ones, each
+/// counting only what no linked object explains (DESIGN.md §6):
+/// - `ch_…#refunded` — refund: `charge.amount_refunded` minus the charge's refund objects
+///   (pending or succeeded), when positive;
+/// - `in_…#credit` — credit: a Stripe invoice's `total − amount_due − Σ pre-payment credit notes`
+///   (customer balance applied), when positive;
+/// - `in_…` — manual: a Stripe invoice's `amount_paid` (or its `amount_due` when it is `paid` and
+///   says no `amount_paid`) minus its counted charges — paid out of band, or by a charge not seen yet;
+/// - a payment intent's `latest_charge` id, or the `pi_…` id — charge: a payment intent whose charge
+///   was never seen (``RecordGraph``);
+/// - a balance transaction's `source` — charge: a `charge`/`payment` balance transaction whose
+///   charge was never seen.
+///
+/// `payment_ids` on a row lists what counts toward P — charges, credits (`cn_…`, `in_…#credit`) and
+/// out-of-band lines (`in_…`) — oldest first; refunds and disputes appear in `trail` and in the
+/// payments table, not there.
 public enum Reconciler {
+    /// - Parameters:
+    ///   - invoices: the ledger's rows, in ledger order.
+    ///   - records: every merged Stripe record.
+    ///   - decisions: a person's decisions (`resolve`), in any order; `sequence` orders them.
+    ///   - settings: tolerance per currency.
+    /// - Returns: one ``InvoiceState`` per row (same order) and the payments table.
     public static func reconcile(invoices: [Invoice], records: RecordSet, decisions: [Decision],
                                  settings: ReconcileSettings) -> Reconciliation {
-        Reconciliation(invoices: invoices.map { _ in InvoiceState(status: .open) }, payments: [], notes: [])
+        var engine = Engine(invoices: invoices, records: records, decisions: decisions, settings: settings)
+        engine.run()
+        return engine.result()
+    }
+}
+
+/// One payments-table line and what the sweep needs to know about it.
+struct Entry {
+    enum Role: Int { case payment = 0, refund = 1, dispute = 2, other = 3 }
+    var line: PaymentLine
+    var role: Role
+    /// Payment: counts toward P. Refund: counts toward R (not failed or canceled).
+    var counts: Bool
+    /// The amount that counts, positive.
+    var magnitude: Int64
+    /// Refunds and disputes: the charge they follow.
+    var chargeID: String?
+    var references: [String] = []
+    var observedAt: Int64?
+    var sweepTime: Int64
+    var flagNotes: [Flag: [String]] = [:]
+    var allocations: [(row: Int, amount: Int64)] = []
+    /// Refunds and lost disputes already taken back from each allocation of this payment.
+    var takenBack: [Int64] = []
+    /// Informational sentence when there is no flag (pending, not on a row…).
+    var info = ""
+
+    mutating func note(_ flag: Flag, _ sentence: String) {
+        if !(flagNotes[flag]?.contains(sentence) ?? false) { flagNotes[flag, default: []].append(sentence) }
+    }
+}
+
+struct Engine {
+    let invoices: [Invoice]
+    let graph: RecordGraph
+    let settings: ReconcileSettings
+    var rows: [RowState]
+    var index: RowIndex
+    var entries: [Entry] = []
+    var entryOf: [String: Int] = [:]
+    var notes: [String] = []
+    var paymentDecisions: [String: Decision] = [:]
+    var rowAcceptances: [String: [FlagText.Acceptance]] = [:]
+    var paymentAcceptances: [String: [FlagText.Acceptance]] = [:]
+    var currencyCache: [String: Currency?] = [:]
+
+    init(invoices: [Invoice], records: RecordSet, decisions: [Decision], settings: ReconcileSettings) {
+        self.invoices = invoices
+        self.settings = settings
+        graph = RecordGraph(records: records)
+        rows = invoices.map { RowState(invoice: $0, tolerance: settings.tolerance) }
+        index = RowIndex(rows: rows)
+
+        // Later sequence wins: per payment for match/unmatch, per (target, flag) for acceptances.
+        var accepts: [String: [Flag?: (seq: Int, note: String)]] = [:]
+        for d in decisions.sorted(by: { ($0.sequence, $0.decidedAt) < ($1.sequence, $1.decidedAt) }) {
+            switch d.action {
+            case .match(let id, _), .unmatch(let id):
+                paymentDecisions[id] = d
+            case .accept(let target, let flag, let note):
+                accepts[target, default: [:]][flag] = (d.sequence, note)
+            }
+        }
+        for target in accepts.keys.sorted() {
+            let list = (accepts[target] ?? [:]).sorted { $0.value.seq < $1.value.seq }
+                .map { FlagText.Acceptance(flag: $0.key, note: $0.value.note) }
+            rowAcceptances[RowIndex.normalize(target), default: []].append(contentsOf: list)
+            paymentAcceptances[target, default: []].append(contentsOf: list)
+        }
+    }
+
+    // MARK: - Helpers
+
+    mutating func currency(_ code: String?, of id: String) -> Currency? {
+        guard let code, !code.isEmpty else {
+            notes.append("\(id): no currency given; left out of reconciliation")
+            return nil
+        }
+        if let cached = currencyCache[code] { return cached }
+        let c = try? Currency(code)
+        currencyCache[code] = c
+        if c == nil { notes.append("\(id): unknown currency '\(code)'; left out of reconciliation") }
+        return c
+    }
+
+    static func time(_ t: Int64?) -> String { t.map { LedgerDate.timestampString($0) } ?? "(time unknown)" }
+
+    func money(_ units: Int64, _ currency: Currency) -> String {
+        Money(minorUnits: units, currency: currency).displayString
+    }
+
+    mutating func add(_ entry: Entry) {
+        if let existing = entryOf[entry.line.stripeID] {
+            // Never twice: a synthetic key that collides with a real object gives way to it.
+            if entries[existing].line.kind == .manual || entry.line.kind != .manual { return }
+            entries[existing] = entry
+            return
+        }
+        entryOf[entry.line.stripeID] = entries.count
+        entries.append(entry)
+    }
+
+    /// Fee, net, settlement currency and payout from the object's balance transactions.
+    func settle(_ line: inout PaymentLine, record: Record) {
+        var txns = graph.transactionsOf[record.id] ?? []
+        if let bt = record.balanceTransaction, let own = graph.byID[bt], !txns.contains(own) { txns.append(own) }
+        txns.sort { $0.id < $1.id }
+        if record.kind == .balanceTransaction { txns = [record] }
+        var fee: Int64? = record.kind == .balanceTransaction ? nil : record.fee
+        var net: Int64? = record.kind == .balanceTransaction ? nil : record.net
+        if fee == nil, !txns.isEmpty, txns.allSatisfy({ $0.fee != nil }) { fee = txns.reduce(0) { $0 + ($1.fee ?? 0) } }
+        if net == nil, !txns.isEmpty, txns.allSatisfy({ $0.net != nil }) { net = txns.reduce(0) { $0 + ($1.net ?? 0) } }
+        line.fee = fee
+        line.net = net
+        line.settlementCurrency = (record.settlementCurrency ?? txns.first { $0.currency != nil }?.currency ?? line.currency.code).lowercased()
+        var payout = record.payout ?? txns.first { $0.payout != nil }?.payout ?? ""
+        if let po = graph.byID[payout], ["failed", "canceled"].contains((po.status ?? "").lowercased()) { payout = "" }
+        line.payoutID = payout
+    }
+
+    // MARK: - Building the payments table
+
+    mutating func buildEntries() {
+        var chargeCreated: [String: Int64] = [:]
+        for c in graph.records(.charge) { chargeCreated[c.id] = c.created ?? c.observedAt ?? 0 }
+
+        for c in graph.records(.charge) {
+            guard let cur = currency(c.currency, of: c.id) else { continue }
+            let intent = c.paymentIntent.flatMap { graph.byID[$0] }
+            let session = graph.sessionOfCharge[c.id]
+            let invoiceID = graph.invoiceOfCharge[c.id]
+            let invoice = invoiceID.flatMap { graph.byID[$0] }
+            let counts = RecordGraph.chargeCounts(c)
+            let magnitude = RecordGraph.capturedAmount(c)
+            let created = c.created ?? c.observedAt ?? 0
+            var line = PaymentLine(stripeID: c.id, kind: .charge, status: c.status ?? "", created: created,
+                                   currency: cur, amount: counts ? magnitude : (c.amount ?? 0), door: c.door)
+            line.customer = c.customer ?? intent?.customer ?? session?.customer ?? invoice?.customer ?? ""
+            line.email = graph.email(of: c, intent: intent, session: session)
+            line.stripeInvoiceID = invoiceID ?? ""
+            let refs = graph.references(of: c, intent: intent, session: session, invoice: invoice)
+            line.reference = refs.first ?? ""
+            settle(&line, record: c)
+            var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
+                          observedAt: c.observedAt, sweepTime: created)
+            if !counts {
+                let status = (c.status ?? "").lowercased()
+                if c.captured == false && status != "failed" {
+                    e.info = "\(c.id) is authorised but not captured: it does not count until it is captured."
+                } else if status == "failed" {
+                    e.info = "\(c.id) failed: no money moved."
+                } else {
+                    e.info = "\(c.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
+                }
+            }
+            add(e)
+
+            // Refunded amount no refund object explains.
+            if counts, let refunded = c.amountRefunded, refunded > 0 {
+                let explained = (graph.refundsOfCharge[c.id] ?? [])
+                    .filter { !["failed", "canceled"].contains(($0.status ?? "").lowercased()) }
+                    .reduce(Int64(0)) { $0 + abs($1.amount ?? 0) }
+                let residual = refunded - explained
+                if residual > 0 {
+                    let when = c.observedAt ?? created
+                    var r = PaymentLine(stripeID: c.id + "#refunded", kind: .refund, status: "succeeded", created: when,
+                                        currency: cur, amount: -residual, door: c.door)
+                    r.customer = line.customer
+                    r.email = line.email
+                    r.stripeInvoiceID = line.stripeInvoiceID
+                    r.reference = line.reference
+                    r.settlementCurrency = line.settlementCurrency
+                    add(Entry(line: r, role: .refund, counts: true, magnitude: residual, chargeID: c.id,
+                              observedAt: c.observedAt, sweepTime: max(when, created)))
+                }
+            }
+        }
+
+        for (kind, role) in [(Record.Kind.refund, Entry.Role.refund), (.dispute, .dispute)] {
+            for r in graph.records(kind) {
+                let chargeID = graph.chargeID(charge: r.charge, intent: r.paymentIntent)
+                // A poorer door may omit the currency; the charge's is the refund's or dispute's.
+                let code = r.currency ?? chargeID.flatMap { graph.byID[$0]?.currency }
+                guard let cur = currency(code, of: r.id) else { continue }
+                let created = r.created ?? r.observedAt ?? 0
+                let magnitude = abs(r.amount ?? 0)
+                let status = (r.status ?? "").lowercased()
+                var line = PaymentLine(stripeID: r.id, kind: kind == .refund ? .refund : .dispute, status: r.status ?? "",
+                                       created: created, currency: cur, amount: -magnitude, door: r.door)
+                if let cid = chargeID, let ci = entryOf[cid] {
+                    let charge = entries[ci].line
+                    line.customer = charge.customer
+                    line.email = charge.email
+                    line.stripeInvoiceID = charge.stripeInvoiceID
+                    line.reference = charge.reference
+                }
+                settle(&line, record: r)
+                let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
+                let sweep = max(created, chargeID.flatMap { chargeCreated[$0] } ?? created)
+                add(Entry(line: line, role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
+                          observedAt: r.observedAt, sweepTime: sweep))
+            }
+        }
+
+        // Credit notes applied to a Stripe invoice before payment count as credit.
+        var creditOf: [String: Int64] = [:]
+        for n in graph.records(.creditNote) {
+            let invoice = n.invoice.flatMap { graph.byID[$0] }
+            guard let cur = currency(n.currency ?? invoice?.currency, of: n.id) else { continue }
+            let type = (n.type ?? "pre_payment").lowercased()
+            let isVoid = (n.status ?? "").lowercased() == "void"
+            let counts = type == "pre_payment" && !isVoid
+            let magnitude = abs(n.amount ?? n.total ?? 0)
+            let created = n.created ?? n.observedAt ?? 0
+            var line = PaymentLine(stripeID: n.id, kind: .credit, status: n.status ?? "issued", created: created,
+                                   currency: cur, amount: magnitude, door: n.door)
+            line.stripeInvoiceID = n.invoice ?? ""
+            line.customer = n.customer ?? invoice?.customer ?? ""
+            line.email = invoice.map { graph.email(of: $0, intent: nil, session: nil) } ?? ""
+            let refs = invoice.map { graph.references(of: $0, intent: nil, session: nil, invoice: nil) } ?? []
+            line.reference = refs.first ?? ""
+            settle(&line, record: n)
+            var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
+                          observedAt: n.observedAt, sweepTime: created)
+            if counts, let inv = n.invoice { creditOf[inv, default: 0] += magnitude }
+            if !counts {
+                e.info = isVoid ? "Credit note \(n.id) is void: it does not count."
+                    : "Credit note \(n.id) was issued after payment (\(type)): its refund, if any, is its own line."
+            }
+            add(e)
+        }
+
+        // Stripe invoices: customer credit applied and amounts paid that no object explains.
+        for inv in graph.records(.invoice) {
+            let status = (inv.status ?? "").lowercased()
+            guard inv.currency != nil || inv.amountPaid != nil || inv.total != nil else { continue }
+            guard let cur = currency(inv.currency, of: inv.id) else { continue }
+            let refs = graph.references(of: inv, intent: nil, session: nil, invoice: nil)
+            let email = graph.email(of: inv, intent: nil, session: nil)
+            let created = inv.created ?? inv.observedAt ?? 0
+            if ["open", "paid", "uncollectible"].contains(status), let total = inv.total, let due = inv.amountDue {
+                let residual = total - due - (creditOf[inv.id] ?? 0)
+                if residual > 0 {
+                    var line = PaymentLine(stripeID: inv.id + "#credit", kind: .credit, status: "applied", created: created,
+                                           currency: cur, amount: residual, door: inv.door)
+                    line.stripeInvoiceID = inv.id
+                    line.customer = inv.customer ?? ""
+                    line.email = email
+                    line.reference = refs.first ?? ""
+                    add(Entry(line: line, role: .payment, counts: true, magnitude: residual, references: refs,
+                              observedAt: inv.observedAt, sweepTime: created))
+                }
+            }
+            var paidTotal = inv.amountPaid
+            if paidTotal == nil && (status == "paid" || inv.paidOutOfBand == true) { paidTotal = inv.amountDue ?? inv.total }
+            guard let paidTotal, paidTotal > 0 else { continue }
+            let explained = (graph.chargesOfInvoice[inv.id] ?? []).reduce(Int64(0)) { $0 + RecordGraph.capturedAmount($1) }
+            let residual = paidTotal - explained
+            guard residual > 0 else { continue }
+            let when = inv.observedAt ?? created
+            let oob = inv.paidOutOfBand == true
+            var line = PaymentLine(stripeID: inv.id, kind: .manual, status: inv.status ?? "paid",
+                                   created: when, currency: cur, amount: residual, door: inv.door)
+            line.stripeInvoiceID = inv.id
+            line.customer = inv.customer ?? ""
+            line.email = email
+            line.reference = refs.first ?? ""
+            var e = Entry(line: line, role: .payment, counts: true, magnitude: residual, references: refs,
+                          observedAt: inv.observedAt, sweepTime: when)
+            e.info = oob ? "Stripe invoice \(inv.id) was marked paid out of band (\(money(residual, cur)))."
+                : "Stripe invoice \(inv.id) says \(money(residual, cur)) paid that no charge seen explains; counted once, as out of band, until the charge arrives."
+            add(e)
+        }
+
+        for po in graph.records(.payout) {
+            guard let cur = currency(po.currency, of: po.id) else { continue }
+            let created = po.created ?? po.observedAt ?? 0
+            var line = PaymentLine(stripeID: po.id, kind: .payout, status: po.status ?? "", created: created,
+                                   currency: cur, amount: -abs(po.amount ?? 0), door: po.door)
+            settle(&line, record: po)
+            line.payoutID = ""
+            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: po.observedAt, sweepTime: created))
+        }
+
+        for t in graph.standaloneTransactions {
+            guard let cur = currency(t.currency, of: t.id) else { continue }
+            let created = t.created ?? t.observedAt ?? 0
+            var line = PaymentLine(stripeID: t.id, kind: Engine.kind(ofTransactionType: t.type ?? ""), status: t.status ?? "",
+                                   created: created, currency: cur, amount: t.amount ?? 0, door: t.door)
+            settle(&line, record: t)
+            line.fee = t.fee
+            line.net = t.net
+            if line.kind == .payoutFailure { line.payoutID = t.source ?? "" }
+            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: t.observedAt, sweepTime: created))
+        }
+    }
+
+    /// The payments-table kind of a balance transaction no other object explains.
+    static func kind(ofTransactionType raw: String) -> PaymentKind {
+        let type = raw.lowercased()
+        if type == "payout_failure" || type == "payout_cancel" { return .payoutFailure }
+        if type.contains("fee") && type.contains("refund") { return .feeRefund }
+        if type.contains("fee") { return .fee }
+        if type == "refund" || type == "payment_refund" { return .refund }
+        if type == "payout" { return .payout }
+        if type == "charge" || type == "payment" { return .charge }
+        return .adjustment
+    }
+
+    // MARK: - The sweep
+
+    mutating func run() {
+        buildEntries()
+        for id in paymentDecisions.keys.sorted() where entryOf[id] == nil {
+            notes.append("resolve decision on \(id): no such payment is known yet; it applies once the payment arrives")
+        }
+
+        // Static facts of each row: its Stripe invoice's status and total.
+        for i in rows.indices {
+            if rows[i].valid, let inv = graph.byID[rows[i].invoice.stripeInvoiceID], inv.kind == .invoice,
+               let cur = rows[i].currency {
+                let status = (inv.status ?? "").lowercased()
+                if status == "void" {
+                    rows[i].isVoid = true
+                    rows[i].trail.append("\(inv.id) Stripe invoice void \(Engine.time(inv.observedAt))")
+                } else if status == "uncollectible" {
+                    rows[i].isUncollectible = true
+                    rows[i].trail.append("\(inv.id) Stripe invoice uncollectible \(Engine.time(inv.observedAt))")
+                }
+                if let total = inv.total, (inv.currency ?? cur.code).lowercased() == cur.code, total != rows[i].due {
+                    rows[i].note(.amountMismatch, "Stripe invoice \(inv.id) totals \(money(total, cur)) but amount_due is \(money(rows[i].due, cur)).")
+                }
+                rows[i].touch(inv.observedAt)
+            }
+            if rows[i].invoice.statusOverride == .void { rows[i].trail.append("status_override void (set in the ledger)") }
+            if rows[i].invoice.statusOverride == .uncollectible { rows[i].trail.append("status_override uncollectible (set in the ledger)") }
+            rows[i].evaluate()
+            index.update(row: i, state: rows[i])
+        }
+
+        let order = entries.indices.sorted { a, b in
+            let x = entries[a], y = entries[b]
+            return (x.sweepTime, x.role.rawValue, x.line.stripeID) < (y.sweepTime, y.role.rawValue, y.line.stripeID)
+        }
+        for ei in order {
+            switch entries[ei].role {
+            case .payment:
+                if entries[ei].counts { match(ei) }
+            case .refund: attachRefund(ei)
+            case .dispute: attachDispute(ei)
+            case .other: break
+            }
+        }
+    }
+
+    // MARK: Matching (DESIGN.md §4)
+
+    mutating func match(_ ei: Int) {
+        let e = entries[ei]
+        let id = e.line.stripeID
+        if let decision = paymentDecisions[id] {
+            switch decision.action {
+            case .match(_, let allocations):
+                applyDecision(ei, allocations: allocations, decision: decision)
+            case .unmatch:
+                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, e.line.currency))) was taken off its rows by a person (resolve --unmatch, \(Engine.time(decision.decidedAt))); match it by hand to apply it.")
+            case .accept:
+                break
+            }
+            return
+        }
+        if !e.line.stripeInvoiceID.isEmpty {
+            let inv = e.line.stripeInvoiceID
+            if let candidates = index.byStripeInvoice[inv] {
+                applyToOne(ei, candidates: candidates, rule: .stripeInvoice, evidence: inv)
+                return
+            }
+            if matchByReference(ei) { return }
+            entries[ei].note(.unknownInvoice, "\(id) (\(money(e.magnitude, e.line.currency))) belongs to Stripe invoice \(inv), which no row has as stripe_invoice_id; add the invoice to the ledger or set stripe_invoice_id on its row.")
+            return
+        }
+        if matchByReference(ei) { return }
+        if matchByCustomerAndAmount(ei) { return }
+        if entries[ei].flagNotes.isEmpty {
+            let who = [e.line.customer, e.line.email].filter { !$0.isEmpty }.joined(separator: " / ")
+            entries[ei].note(.unmatchedPayment, "No row matches \(id) (\(money(e.magnitude, e.line.currency))\(who.isEmpty ? "" : ", from " + who)): no stripe_invoice_id, reference or single open balance of that customer fits; add the row or resolve it by hand.")
+        }
+    }
+
+    mutating func matchByReference(_ ei: Int) -> Bool {
+        for ref in entries[ei].references {
+            if let candidates = index.byNumber[RowIndex.normalize(ref)] {
+                applyToOne(ei, candidates: candidates, rule: .reference, evidence: ref)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Rules 1–2: the first valid row of `candidates` (ledger order) takes the whole payment.
+    mutating func applyToOne(_ ei: Int, candidates: [Int], rule: MatchRule, evidence: String) {
+        let e = entries[ei]
+        guard let ri = candidates.first(where: { rows[$0].valid }) else {
+            let numbers = candidates.map { rows[$0].invoice.invoiceNumber }.joined(separator: ", ")
+            entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) points to row \(numbers), which is invalid_row; fix the row to apply it.")
+            return
+        }
+        _ = apply(ei, row: ri, amount: e.magnitude, rule: rule, evidence: evidence)
+    }
+
+    mutating func matchByCustomerAndAmount(_ ei: Int) -> Bool {
+        let e = entries[ei]
+        let keys = RowIndex.customerKeys(customer: e.line.customer, email: e.line.email)
+        guard !keys.isEmpty, e.magnitude > 0 else { return false }
+        let code = e.line.currency.code
+        let exact = index.exactOpenRows(keys: keys, currency: code, amount: e.magnitude)
+        if let ri = exact.min(by: { rows[$0].ageKey < rows[$1].ageKey }) {
+            return apply(ei, row: ri, amount: e.magnitude, rule: .customerAmount, evidence: e.line.customer.isEmpty ? e.line.email : e.line.customer)
+        }
+        let candidates = index.openRows(keys: keys)
+            .filter { rows[$0].currency?.code == code && rows[$0].balance > 0 && rows[$0].balance < e.magnitude }
+            .map { (row: $0, balance: rows[$0].balance) }
+        let rowsSnapshot = rows
+        switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { rowsSnapshot[$0].ageKey }) {
+        case .unique(let set):
+            let who = e.line.customer.isEmpty ? e.line.email : e.line.customer
+            for ri in set { _ = apply(ei, row: ri, amount: rows[ri].balance, rule: .customerAmount, evidence: who) }
+            return true
+        case .ambiguous(let set):
+            let numbers = set.map { rows[$0].invoice.invoiceNumber }.joined(separator: ", ")
+            entries[ei].note(.ambiguousMatch, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) fits more than one set of open rows of the same customer (candidates: \(numbers)); resolve it by hand.")
+            return true
+        case .none:
+            return false
+        }
+    }
+
+    mutating func applyDecision(_ ei: Int, allocations: [Decision.Allocation], decision: Decision) {
+        let e = entries[ei]
+        var remaining = e.magnitude
+        var applied = false
+        for a in allocations {
+            guard let ri = index.byNumber[RowIndex.normalize(a.invoiceNumber)]?.first else {
+                notes.append("resolve decision \(decision.sequence): no row \(a.invoiceNumber) for \(e.line.stripeID)")
+                continue
+            }
+            guard rows[ri].valid else {
+                entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) was matched by hand to \(a.invoiceNumber), which is invalid_row; fix the row.")
+                continue
+            }
+            let amount = min(a.amount ?? remaining, remaining)
+            guard amount > 0 else { continue }
+            if apply(ei, row: ri, amount: amount, rule: .manual, evidence: "resolve #\(decision.sequence)") {
+                remaining -= amount
+                applied = true
+            }
+        }
+        if !applied && entries[ei].flagNotes.isEmpty {
+            entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) was matched by hand to rows it cannot be applied to; resolve it again.")
+        }
+    }
+
+    /// Applies `amount` of payment `ei` to row `ri`; false (and `currency_mismatch`) when the currencies differ.
+    mutating func apply(_ ei: Int, row ri: Int, amount: Int64, rule: MatchRule, evidence: String) -> Bool {
+        let e = entries[ei]
+        let id = e.line.stripeID
+        let number = rows[ri].invoice.invoiceNumber
+        guard let rowCurrency = rows[ri].currency, rowCurrency == e.line.currency else {
+            let rowCode = rows[ri].currency?.description ?? "?"
+            let sentence = "\(id) is in \(e.line.currency.description) (\(money(e.magnitude, e.line.currency))) but row \(number) is in \(rowCode); it was not applied."
+            rows[ri].note(.currencyMismatch, sentence)
+            rows[ri].touch(e.observedAt)
+            rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): not applied, currency differs from the row's \(rowCode)")
+            entries[ei].note(.currencyMismatch, sentence)
+            return false
+        }
+        let before = rows[ri].status
+        if before == .paid || before == .overpaid, let first = rows[ri].appliedAmounts.first(where: { $0.amount == amount }) {
+            let sentence = "\(id) (\(money(amount, rowCurrency))) is a second payment of the same amount on \(number), already paid by \(first.id)."
+            rows[ri].note(.duplicatePayment, sentence)
+            entries[ei].note(.duplicatePayment, sentence)
+        }
+        if rows[ri].isVoid {
+            let sentence = "\(id) (\(money(amount, rowCurrency))) was paid on \(number), which is void."
+            rows[ri].note(.paymentOnVoid, sentence)
+            entries[ei].note(.paymentOnVoid, sentence)
+        }
+        rows[ri].paid += amount
+        if !rows[ri].paymentIDs.contains(id) { rows[ri].paymentIDs.append(id) }
+        rows[ri].appliedAmounts.append((id, amount))
+        rows[ri].lastRule = rule
+        rows[ri].touch(e.observedAt)
+        rows[ri].evaluate()
+        let after = rows[ri].status
+        if (after == .paid || after == .overpaid) && !(before == .paid || before == .overpaid) {
+            rows[ri].paidAt = e.line.created
+        }
+        if after == .overpaid && before != .overpaid {
+            entries[ei].note(.overpaid, "\(id) (\(money(amount, rowCurrency))) overpaid \(number): paid \(money(rows[ri].netPaid - rows[ri].refunded, rowCurrency)) against \(money(rows[ri].due, rowCurrency)) due.")
+        }
+        let how: String
+        switch rule {
+        case .stripeInvoice: how = "matched by Stripe invoice \(evidence)"
+        case .reference: how = "matched by reference \(evidence)"
+        case .customerAmount: how = "matched by customer \(evidence) and amount"
+        case .manual: how = "applied by hand (\(evidence))"
+        }
+        let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
+        rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))")
+        index.update(row: ri, state: rows[ri])
+        entries[ei].allocations.append((ri, amount))
+        entries[ei].takenBack.append(0)
+        entries[ei].line.invoiceNumbers.append(number)
+        entries[ei].line.matchRule = rule
+        if rule == .reference { entries[ei].line.reference = evidence }
+        return true
+    }
+
+    // MARK: Refunds and disputes follow their charge
+
+    /// Spreads `amount` over the charge's allocations, each up to what it still holds; the last takes the rest.
+    mutating func spread(_ amount: Int64, overChargeAt ci: Int) -> [(row: Int, amount: Int64)] {
+        var remaining = amount
+        var out: [(row: Int, amount: Int64)] = []
+        let allocs = entries[ci].allocations
+        for (k, a) in allocs.enumerated() where remaining > 0 {
+            let room = max(0, a.amount - entries[ci].takenBack[k])
+            let part = k == allocs.count - 1 ? remaining : min(room, remaining)
+            guard part > 0 else { continue }
+            entries[ci].takenBack[k] += part
+            remaining -= part
+            out.append((a.row, part))
+        }
+        return out
+    }
+
+    mutating func attachRefund(_ ei: Int) {
+        let e = entries[ei]
+        let id = e.line.stripeID
+        guard let cid = e.chargeID, let ci = entryOf[cid], !entries[ci].allocations.isEmpty else {
+            entries[ei].info = e.chargeID.map { "Refund of \($0), which is on no row." } ?? "Refund of a charge not seen."
+            if !e.counts { entries[ei].note(.refundFailed, "Refund \(id) (\(money(e.magnitude, e.line.currency))) \(e.line.status).") }
+            return
+        }
+        let head = "\(id) refund \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created))"
+        if !e.counts {
+            for ri in Set(entries[ci].allocations.map(\.row)).sorted() {
+                let reason = graph.byID[id]?.reason.map { " (\($0))" } ?? ""
+                let sentence = "Refund \(id) of \(money(e.magnitude, e.line.currency)) on \(cid) \(e.line.status)\(reason); the money was not returned."
+                rows[ri].note(.refundFailed, sentence)
+                entries[ei].note(.refundFailed, sentence)
+                rows[ri].trail.append("\(head): refund of \(cid) \(e.line.status), drops out")
+                rows[ri].touch(e.observedAt)
+                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            }
+            return
+        }
+        for (ri, part) in spread(e.magnitude, overChargeAt: ci) {
+            rows[ri].refunded += part
+            rows[ri].touch(e.observedAt)
+            rows[ri].evaluate()
+            rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
+            index.update(row: ri, state: rows[ri])
+            appendNumber(ei, rows[ri].invoice.invoiceNumber)
+        }
+        entries[ei].line.matchRule = entries[ci].line.matchRule
+    }
+
+    mutating func appendNumber(_ ei: Int, _ number: String) {
+        if !entries[ei].line.invoiceNumbers.contains(number) { entries[ei].line.invoiceNumbers.append(number) }
+    }
+
+    /// Dispute statuses: open (`needs_response`, `under_review`, or unknown — a person looks) set the
+    /// row `disputed`; open inquiries (`warning_needs_response`, `warning_under_review`) only flag it;
+    /// `lost` takes the money back; `won`, `warning_closed` and `prevented` change nothing.
+    mutating func attachDispute(_ ei: Int) {
+        let e = entries[ei]
+        let id = e.line.stripeID
+        let status = e.line.status.lowercased()
+        guard let cid = e.chargeID, let ci = entryOf[cid], !entries[ci].allocations.isEmpty else {
+            entries[ei].info = e.chargeID.map { "Dispute on \($0), which is on no row." } ?? "Dispute on a charge not seen."
+            return
+        }
+        let amount = money(e.magnitude, e.line.currency)
+        let head = "\(id) dispute \(amount) \(e.line.status) \(Engine.time(e.line.created))"
+        let due = graph.byID[id]?.dueBy.map { "; evidence due \(LedgerDate.timestampString($0))" } ?? ""
+        let reason = graph.byID[id]?.reason.map { " (\($0))" } ?? ""
+        let rowsOfCharge = Set(entries[ci].allocations.map(\.row)).sorted()
+        switch status {
+        case "won", "warning_closed", "prevented":
+            for ri in rowsOfCharge {
+                rows[ri].trail.append("\(head): on \(cid), closed without money moving")
+                rows[ri].touch(e.observedAt)
+                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            }
+        case "lost":
+            let sentence = "Dispute \(id) on \(cid) was lost\(reason): \(amount) taken back from its rows, which count it as unpaid again."
+            entries[ei].note(.disputeLost, sentence)
+            entries[ci].note(.disputeLost, sentence)
+            for (ri, part) in spread(e.magnitude, overChargeAt: ci) {
+                rows[ri].lost += part
+                rows[ri].lostDisputes.append(id)
+            }
+            for ri in rowsOfCharge {
+                if !rows[ri].lostDisputes.contains(id) { rows[ri].lostDisputes.append(id) }
+                rows[ri].note(.disputeLost, sentence)
+                rows[ri].touch(e.observedAt)
+                rows[ri].evaluate()
+                rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
+                index.update(row: ri, state: rows[ri])
+                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            }
+        case "warning_needs_response", "warning_under_review":
+            let sentence = "Inquiry \(id) on \(cid) is open (\(status))\(reason), \(amount)\(due); no money has moved yet."
+            entries[ei].note(.disputed, sentence)
+            entries[ci].note(.disputed, sentence)
+            for ri in rowsOfCharge {
+                rows[ri].openInquiries.append(id)
+                rows[ri].note(.disputed, sentence)
+                rows[ri].touch(e.observedAt)
+                rows[ri].trail.append("\(head): inquiry on \(cid), open")
+                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            }
+        default:
+            let sentence = "Dispute \(id) on \(cid) is open (\(status.isEmpty ? "status unknown" : status))\(reason), \(amount)\(due)."
+            entries[ei].note(.disputed, sentence)
+            entries[ci].note(.disputed, sentence)
+            for ri in rowsOfCharge {
+                rows[ri].openDisputes.append(id)
+                rows[ri].note(.disputed, sentence)
+                rows[ri].touch(e.observedAt)
+                rows[ri].evaluate()
+                rows[ri].trail.append("\(head): on \(cid), open → disputed")
+                index.update(row: ri, state: rows[ri])
+                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            }
+        }
+        entries[ei].line.matchRule = entries[ci].line.matchRule
+    }
+
+    // MARK: - Result
+
+    mutating func result() -> Reconciliation {
+        var states: [InvoiceState] = []
+        states.reserveCapacity(rows.count)
+        for i in rows.indices {
+            var row = rows[i]
+            let accepts = rowAcceptances[RowIndex.normalize(row.invoice.invoiceNumber)] ?? []
+            guard row.valid else {
+                var s = InvoiceState(status: .open)
+                var problems = row.invoice.problems.map(\.description)
+                if problems.isEmpty { problems = ["currency or amount_due missing"] }
+                // Spreadsheet row numbers: the header is row 1, so data row i is row i + 2.
+                let sentence = "Row \(row.invoice.index + 2) (\(row.invoice.invoiceNumber.isEmpty ? "no invoice number" : row.invoice.invoiceNumber)) cannot be read: \(problems.joined(separator: "; ")). It takes no payments until fixed."
+                var flagNotes: [Flag: [String]] = [.invalidRow: [sentence]]
+                for (f, list) in row.flagNotes { flagNotes[f] = list }
+                let (flag, detail) = FlagText.resolve(notes: flagNotes, acceptances: accepts)
+                s.flag = flag
+                s.flagDetail = detail
+                s.trail = ["invalid row: \(problems.joined(separator: "; "))"] + row.trail
+                s.lastEventAt = row.lastEventAt
+                states.append(s)
+                continue
+            }
+            row.evaluate()
+            guard let cur = row.currency else { continue }
+            if row.status == .overpaid {
+                row.note(.overpaid, "Paid \(money(row.netPaid - row.refunded, cur)) against \(money(row.due, cur)) due on \(row.invoice.invoiceNumber): overpaid by \(money(row.netPaid - row.refunded - row.due, cur)) (\(row.paymentIDs.joined(separator: ", "))).")
+            }
+            if row.toleranceUsed {
+                let n = row.netPaid - row.refunded
+                row.note(.underpaidWithinTolerance, "Paid \(money(n, cur)) of \(money(row.due, cur)) on \(row.invoice.invoiceNumber); the \(money(row.due - n, cur)) short is within the tolerance of \(money(row.tolerance, cur)).")
+            }
+            if row.isVoid && row.paymentIDs.isEmpty == false && row.flagNotes[.paymentOnVoid] == nil {
+                row.note(.paymentOnVoid, "Payments \(row.paymentIDs.joined(separator: ", ")) were applied to \(row.invoice.invoiceNumber), which is void.")
+            }
+            var s = InvoiceState(status: row.status)
+            s.amountPaid = row.netPaid
+            s.amountRefunded = row.refunded
+            s.balanceDue = row.balance
+            switch row.status {
+            case .paid, .overpaid, .partiallyRefunded, .refunded, .disputed: s.paidAt = row.paidAt
+            default: s.paidAt = nil
+            }
+            s.paymentIDs = row.paymentIDs
+            s.matchRule = row.lastRule
+            if row.outOfBandAmount > 0 {
+                row.trail.append("status_override paid_out_of_band: \(money(row.outOfBandAmount, cur)) counted as paid outside Stripe")
+                s.matchRule = s.matchRule ?? .manual
+            }
+            let (flag, detail) = FlagText.resolve(notes: row.flagNotes, acceptances: accepts)
+            s.flag = flag
+            s.flagDetail = detail
+            var payouts: [String] = []
+            var deposited: Int64?
+            for pid in row.paymentIDs {
+                guard let ei = entryOf[pid] else { continue }
+                let po = entries[ei].line.payoutID
+                guard !po.isEmpty, !payouts.contains(po) else { continue }
+                payouts.append(po)
+                if let record = graph.byID[po], (record.status ?? "").lowercased() == "paid", let arrival = record.dueBy {
+                    deposited = max(deposited ?? arrival, arrival)
+                }
+            }
+            s.payoutIDs = payouts
+            s.depositedAt = deposited
+            s.lastEventAt = row.lastEventAt
+            s.trail = row.trail
+            states.append(s)
+        }
+
+        var lines: [PaymentLine] = []
+        lines.reserveCapacity(entries.count)
+        for e in entries {
+            var line = e.line
+            let (flag, detail) = FlagText.resolve(notes: e.flagNotes, acceptances: paymentAcceptances[line.stripeID] ?? [])
+            line.flag = flag
+            line.flagDetail = detail.isEmpty ? e.info : detail
+            lines.append(line)
+        }
+        lines.sort { ($0.created, $0.stripeID) < ($1.created, $1.stripeID) }
+        return Reconciliation(invoices: states, payments: lines, notes: notes)
     }
 }

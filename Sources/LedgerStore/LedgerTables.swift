@@ -80,7 +80,7 @@ public struct LedgerTables: Sendable {
                 rows[r] += Array(repeating: "", count: header.count - rows[r].count)
             }
             guard r < result.invoices.count else { continue }
-            let values = LedgerTables.ownedCells(result.invoices[r], currency: invoiceList[r].currency)
+            let values = LedgerTables.ownedCells(result.invoices[r], invoice: invoiceList[r])
             for (k, column) in owned.enumerated() { rows[r][column] = values[k] }
         }
         return Table(header: header, rows: rows)
@@ -109,11 +109,13 @@ public struct LedgerTables: Sendable {
         return Table(header: standard + extraColumns.map { payments.header[$0.offset] }, rows: rows)
     }
 
-    static func ownedCells(_ s: InvoiceState, currency: Currency?) -> [String] {
+    /// A row that cannot be read has no status or amounts to show: only its flag and why.
+    static func ownedCells(_ s: InvoiceState, invoice: Invoice) -> [String] {
+        let currency = invoice.isValid ? invoice.currency : nil
         func money(_ v: Int64) -> String { currency.map { Money.decimalString(v, exponent: $0.exponent) } ?? "" }
         func time(_ t: Int64?) -> String { t.map(LedgerDate.timestampString) ?? "" }
         return [
-            s.status.rawValue, money(s.amountPaid), money(s.amountRefunded), money(s.balanceDue), time(s.paidAt),
+            invoice.isValid ? s.status.rawValue : "", money(s.amountPaid), money(s.amountRefunded), money(s.balanceDue), time(s.paidAt),
             s.paymentIDs.joined(separator: " "), s.matchRule?.rawValue ?? "", s.flag?.rawValue ?? "", s.flagDetail,
             s.payoutIDs.joined(separator: " "), time(s.depositedAt), time(s.lastEventAt),
         ]

@@ -116,7 +116,7 @@ struct ImportInputTests {
         let generate = try CLI.runTool("/usr/bin/env", ["python3", CLI.packageRoot.appendingPathComponent("samples/generate.py").path,
                                                          "--seed", "7", "--invoices", "1500", "--events", "6000", "--format", "jsonl", "--out", work.path("big")])
         #expect(generate.status == 0, "\(generate.stderr)")
-        let input = work.path("big/events")
+        let input = work.path("big/events.jsonl")
         let reference = try TempDir()
         try FileManager.default.copyItem(atPath: work.path("big/ledger.csv"), toPath: reference.path("ledger.csv"))
         let original = try reference.bytes("ledger.csv")

@@ -25,8 +25,8 @@ struct LedgerFileTests {
     @Test func userColumnsLineEndingsAndBOMAreKept() throws {
         let dir = try TempDir()
         let ledger = "\u{FEFF}program,invoice_number,currency,amount_due,notes,customer_email\r\n" +
-            "\"Piano, grade 3\",INV-2026-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu\r\n" +
-            "Violin,INV-2026-0002,usd,250.00,  padded  ,b@example.edu\r\n"
+            "\"Piano, grade 3\",TEST-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu\r\n" +
+            "Violin,TEST-0002,usd,250.00,  padded  ,b@example.edu\r\n"
         try dir.write("ledger.csv", ledger)
         let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
         #expect(result.status <= 1, "\(result.stderr)")
@@ -35,8 +35,9 @@ struct LedgerFileTests {
         let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines[0].hasPrefix("program,invoice_number,currency,amount_due,notes,customer_email,status,amount_paid"))
-        #expect(lines[1].hasPrefix("\"Piano, grade 3\",INV-2026-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu,open,0.00"))
-        #expect(lines[2].hasPrefix("Violin,INV-2026-0002,usd,250.00,  padded  ,b@example.edu,open"))
+        #expect(lines[1].hasPrefix("\"Piano, grade 3\",TEST-0001,usd,100.00,\"said \"\"next week\"\"\",a@example.edu,open,0.00"))
+        // Padded cells keep their spaces; they come back quoted so no reader trims them.
+        #expect(lines[2].hasPrefix("Violin,TEST-0002,usd,250.00,\"  padded  \",b@example.edu,open"))
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
     }
 
