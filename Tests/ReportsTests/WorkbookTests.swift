@@ -94,7 +94,7 @@ import Testing
             let state = sample.result.invoices[r]
             let fill = invoices.fills[r + 1]
             if let flag = state.flag {
-                #expect(fill == String(format: "00%06X", FlagSeverity(flag).fillColor), "\(invoice.invoiceNumber) \(flag)")
+                #expect(fill == String(format: "FF%06X", FlagSeverity(flag).fillColor), "\(invoice.invoiceNumber) \(flag)")
                 #expect(cells[col("flag")].text == flag.rawValue)
                 #expect(cells[col("flag_detail")].text == state.flagDetail)
             } else {
@@ -109,7 +109,8 @@ import Testing
                 #expect(invoices.links[XLSXError.reference(row: r + 1, col: col("stripe_invoice_id"))] == "https://dashboard.stripe.com/test/invoices/" + invoice.stripeInvoiceID)
             }
             if state.paymentIDs.count == 1 {
-                #expect(invoices.links[XLSXError.reference(row: r + 1, col: col("payment_ids"))] == "https://dashboard.stripe.com/test/payments/" + state.paymentIDs[0])
+                #expect(invoices.links[XLSXError.reference(row: r + 1, col: col("payment_ids"))] == StripeLinks.url(for: state.paymentIDs[0], mode: .test))
+                #expect(StripeLinks.url(for: state.paymentIDs[0], mode: .test)?.hasPrefix("https://dashboard.stripe.com/test/") == true)
             }
         }
         let currencies = Set(sample.invoices.compactMap(\.currency?.code))
@@ -160,7 +161,7 @@ import Testing
         for (k, item) in items.enumerated() {
             #expect(review.rows[k + 1][2].text == item.target)
             #expect(review.rows[k + 1][4].text == item.reason)
-            #expect(review.fills[k + 1] == String(format: "00%06X", FlagSeverity(item.flag).fillColor))
+            #expect(review.fills[k + 1] == String(format: "FF%06X", FlagSeverity(item.flag).fillColor))
         }
 
         // Payments: amounts in their currency, created as a timestamp, ids linked.
