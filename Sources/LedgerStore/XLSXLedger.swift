@@ -58,11 +58,12 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
                               "has no sheet named 'Invoices' (it has \(contents.sheets.map { "'\($0.name)'" }.joined(separator: ", "))); a workbook ledger keeps its invoices on a sheet named Invoices — rename that sheet, or start one with `ledgersync init --xlsx`")
         }
         var read = AsRead()
-        let invoices = Self.table(invoiceSheet, moneyColumns: ["amount_paid", "amount_refunded", "balance_due"], cells: &read.invoiceCells)
+        let invoices = Self.table(invoiceSheet, moneyColumns: ["amount_paid", "amount_refunded", "balance_due"],
+                                  dateColumns: [InvoiceColumn.issueDate, InvoiceColumn.dueDate], cells: &read.invoiceCells)
         var payments = Table(header: LedgerTables.paymentColumns, rows: [])
         if let paymentSheet = contents.sheet(named: "Payments") {
             var cells: [[XLSXCell]] = []
-            payments = Self.table(paymentSheet, moneyColumns: ["amount", "fee", "net"], cells: &cells)
+            payments = Self.table(paymentSheet, moneyColumns: ["amount", "fee", "net"], dateColumns: [], cells: &cells)
             let header = payments.header.map { $0.trimmingASCIIWhitespace() }
             let extra = header.enumerated().filter { !LedgerTables.paymentColumns.contains($0.element) && !$0.element.isEmpty }
             if !extra.isEmpty, let idColumn = header.firstIndex(of: "stripe_id") {
@@ -80,18 +81,23 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
 
     /// A sheet as a table of ledger text. Fully empty rows are skipped (a spreadsheet's blank lines);
     /// `cells` gets the kept rows as read. Numbers in LedgerSync's money columns are written back with
-    /// the row currency's decimals, as the CSV ledger holds them (`1250` → `1250.00`).
-    static func table(_ sheet: XLSXSheet, moneyColumns: Set<String>, cells: inout [[XLSXCell]]) -> Table {
+    /// the row currency's decimals, as the CSV ledger holds them (`1250` → `1250.00`). A date column's
+    /// cell shown with a time of day at midnight (a program's default date-time format) is its date.
+    static func table(_ sheet: XLSXSheet, moneyColumns: Set<String>, dateColumns: Set<String>, cells: inout [[XLSXCell]]) -> Table {
         guard let first = sheet.rows.first else { return Table(header: [], rows: []) }
         let header = first.map(XLSX.text)
         let trimmed = header.map { $0.trimmingASCIIWhitespace() }
         let currencyColumn = trimmed.firstIndex(of: "currency")
         let money = Set(trimmed.indices.filter { moneyColumns.contains(trimmed[$0]) })
+        let dates = Set(trimmed.indices.filter { dateColumns.contains(trimmed[$0]) })
         var rows: [[String]] = []
         rows.reserveCapacity(sheet.rows.count)
         cells.reserveCapacity(sheet.rows.count)
         for row in sheet.rows.dropFirst() where row.contains(where: { $0 != .empty }) {
             var texts = row.map(XLSX.text)
+            for c in dates where c < row.count {
+                if case .date(let days, 0) = row[c] { texts[c] = XLSX.text(.date(days: days, seconds: nil)) }
+            }
             if !money.isEmpty, let currencyColumn, currencyColumn < texts.count, let currency = try? Currency(texts[currencyColumn]) {
                 for c in money where c < row.count {
                     if case .number(let s) = row[c], let units = try? Money.parseMinorUnits(s, exponent: currency.exponent) {

@@ -97,8 +97,9 @@ extension WorkbookWriter {
         }
 
         var row = 3
+        let rowCount = invoiceParts.filter { $0.rows > 0 }.map { "ROWS(" + Self.range($0, column: 0) + ")" }
         let figures: [(String, (formula: String, cached: Double)?)] = [
-            ("Invoice rows", invoices(nil, [.nonBlank("status")])),
+            ("Invoice rows", (rowCount.isEmpty ? "0" : rowCount.joined(separator: "+"), Double(table.rows.count))),
             ("Flagged rows", invoices(nil, [.nonBlank("flag")])),
             ("Unmatched payments", aggregate(table: report.paymentsTable, header: paymentHeader, parts: paymentParts, sum: nil,
                                              criteria: [.nonBlank("flag"), .blank("invoice_number")], value: paymentValue)),

@@ -126,7 +126,8 @@ import Testing
             guard let r = summary.rows.firstIndex(where: { $0.first?.text == label }) else { return (nil, nil) }
             return (summary.rows[r][1].text, summary.cached[r][1].number)
         }
-        #expect(figure("Invoice rows").formula?.hasPrefix("=COUNTIFS(Invoices!") == true)
+        #expect(figure("Invoice rows").formula == "=ROWS(Invoices!$A$2:$A$\(sample.invoices.count + 1))")
+        #expect(figure("Flagged rows").formula?.hasPrefix("=COUNTIFS(Invoices!") == true)
         #expect(figure("Invoice rows").value == Double(sample.invoices.count))
         #expect(figure("Flagged rows").value == Double(sample.result.invoices.filter { $0.flag != nil }.count))
         #expect(figure("Unmatched payments").value == Double(sample.result.payments.filter { $0.flag != nil && $0.invoiceNumbers.isEmpty }.count))
@@ -209,9 +210,9 @@ import Testing
         #expect(paymentRows.map { $0[0].text ?? "" } == sample.result.payments.map(\.stripeID))
         #expect(book.sheet["Invoices (2)"]?.rows[0].compactMap(\.text) == report.invoicesTable.header)
         let summary = try #require(book.sheet["Summary"])
-        let rows = try #require(summary.rows.firstIndex { $0.first?.text == "Invoice rows" })
+        let rows = try #require(summary.rows.firstIndex { $0.first?.text == "Flagged rows" })
         #expect(summary.rows[rows][1].text?.contains("'Invoices (5)'!") == true)
-        #expect(summary.cached[rows][1].number == Double(sample.invoices.count))
+        #expect(summary.cached[rows][1].number == Double(sample.result.invoices.filter { $0.flag != nil }.count))
     }
 
     @Test func constantMemoryWritesTheSameWorkbook() throws {
