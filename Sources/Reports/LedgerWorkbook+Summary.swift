@@ -88,8 +88,16 @@ extension WorkbookWriter {
         let asOfSerial = Double(Review.floorDiv(report.asOf, 86_400) + 25_569)
 
         let table = report.invoicesTable
+        // Each column the figures read is typed once (the same values the Invoices sheet gets).
+        var typedColumns: [Int: [CellValue]] = [:]
+        func value(_ r: Int, _ c: Int) -> CellValue {
+            if let cached = typedColumns[c] { return cached[r] }
+            let values = (0..<table.rows.count).map { invoiceValue($0, c) }
+            typedColumns[c] = values
+            return values[r]
+        }
         func invoices(_ sum: String?, _ criteria: [Criterion]) -> (formula: String, cached: Double)? {
-            aggregate(table: table, header: invoiceHeader, parts: invoiceParts, sum: sum, criteria: criteria, value: invoiceValue)
+            aggregate(table: table, header: invoiceHeader, parts: invoiceParts, sum: sum, criteria: criteria, value: value)
         }
         func put(_ row: Int, _ col: Int, _ figure: (formula: String, cached: Double)?, format: Format? = nil) throws {
             guard let figure else { return }

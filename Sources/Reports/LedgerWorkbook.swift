@@ -9,7 +9,7 @@ public struct WorkbookOptions: Sendable {
     /// Rows a sheet holds, header included (Excel: 1,048,576); a longer table continues on `Name (2)`.
     public var rowsPerSheet: Int
 
-    public init(constantMemoryAbove: Int = 50_000, rowsPerSheet: Int = Workbook.maxRows) {
+    public init(constantMemoryAbove: Int = 10_000, rowsPerSheet: Int = Workbook.maxRows) {
         self.constantMemoryAbove = constantMemoryAbove
         self.rowsPerSheet = max(2, min(rowsPerSheet, Workbook.maxRows))
     }

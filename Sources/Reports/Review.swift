@@ -128,6 +128,9 @@ struct CandidateIndex {
     let states: [InvoiceState]
     private var byCustomer: [String: [Int]] = [:]
     private var byAmount: [String: [Int]] = [:]
+    /// Rows looked at per customer or amount, earliest due first: enough for any real customer, and
+    /// it keeps a ledger where thousands of rows share one amount from going quadratic.
+    static let bucketLimit = 64
 
     init(invoices: [Invoice], states: [InvoiceState]) {
         self.invoices = invoices
@@ -143,6 +146,13 @@ struct CandidateIndex {
                 }
             }
         }
+        let order: (Int, Int) -> Bool = { a, b in
+            let da = invoices[a].dueDay ?? Int.max, db = invoices[b].dueDay ?? Int.max
+            if da != db { return da < db }
+            return invoices[a].invoiceNumber < invoices[b].invoiceNumber
+        }
+        for key in byCustomer.keys where byCustomer[key, default: []].count > 1 { byCustomer[key]?.sort(by: order) }
+        for key in byAmount.keys where byAmount[key, default: []].count > 1 { byAmount[key]?.sort(by: order) }
     }
 
     static func customerKeys(ids: [String], emails: [String]) -> [String] {
@@ -156,9 +166,9 @@ struct CandidateIndex {
     /// group by due date, then invoice number.
     func candidates(customerIDs: [String], emails: [String], currency: Currency, amount: Int64?, excluding: Int?) -> [String] {
         var sameCustomer = Set<Int>()
-        for key in Self.customerKeys(ids: customerIDs, emails: emails) { sameCustomer.formUnion(byCustomer[key] ?? []) }
+        for key in Self.customerKeys(ids: customerIDs, emails: emails) { sameCustomer.formUnion((byCustomer[key] ?? []).prefix(Self.bucketLimit)) }
         var sameAmount = Set<Int>()
-        if let amount, amount > 0 { sameAmount.formUnion(byAmount[Self.amountKey(currency, amount)] ?? []) }
+        if let amount, amount > 0 { sameAmount.formUnion((byAmount[Self.amountKey(currency, amount)] ?? []).prefix(Self.bucketLimit)) }
         var ranked: [(rank: Int, row: Int)] = []
         for row in sameCustomer.union(sameAmount) where row != excluding {
             let customer = sameCustomer.contains(row), money = sameAmount.contains(row)
