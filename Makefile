@@ -11,8 +11,9 @@ APT_NEEDS = /usr/include/csv.h:libcsv-dev \
             /usr/include/xlsxwriter.h:libxlsxwriter-dev \
             /usr/include/zlib.h:zlib1g-dev \
             /usr/include/*/curl/curl.h:libcurl4-openssl-dev \
-            /usr/bin/jq:jq
-PY_NEEDS  = openpyxl stripe aiosmtpd
+            /usr/bin/jq:jq \
+            /usr/bin/soffice:libreoffice-calc-nogui
+PY_NEEDS  = openpyxl stripe aiosmtpd xlsxwriter
 
 .PHONY: all deps build demo test bench clean
 

@@ -45,7 +45,8 @@ let package = Package(
             dependencies: ["CCSV", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
-        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData"]),
+        .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports"]),
         // Mail: MIME message, templates, SMTP (libcurl) and sendmail delivery, outbox. No ledger types.
         .target(name: "Mailer", dependencies: ["CCurl", .product(name: "Mustache", package: "swift-mustache")]),
         // HTTP receiver for Stripe webhooks: signature check, durable inbox, background applier.
@@ -63,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MailerTests", dependencies: ["Mailer"], exclude: ["Fixtures"]),
         .testTarget(
             name: "WebhookServerTests",

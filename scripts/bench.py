@@ -136,6 +136,13 @@ def main():
     check("linear growth (µs per row+event at 1M rows within 1.5× of 100k)", per[2] <= per[1] * 1.5,
           f"{per[0]:.2f} → {per[1]:.2f} → {per[2]:.2f} µs per row+event")
 
+    # 3. Workbooks: export and XLSX ledger reading (scripts/bench_workbook.py).
+    import bench_workbook
+    workbook_lines, workbook_checks = bench_workbook.run(BIN, BENCH, median_of, generate)
+    lines += workbook_lines
+    for name, ok, detail in workbook_checks:
+        check(name, ok, detail)
+
     cpu = platform.processor() or platform.machine()
     head = [
         "# Benchmarks",

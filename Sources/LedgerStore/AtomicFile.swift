@@ -39,6 +39,33 @@ public enum AtomicFile {
         syncDirectory(of: path)
     }
 
+    /// Lets `produce` write a whole file (e.g. a workbook library that only takes a path) to a temporary
+    /// path beside `path`, then flushes it to disk and renames it over `path`, as `write(_:to:)` does.
+    public static func write(to path: String, using produce: (String) throws -> Void) throws(LedgerError) {
+        let temp = path + ".tmp-\(getpid())"
+        do {
+            try produce(temp)
+        } catch {
+            unlink(temp)
+            if let error = error as? LedgerError { throw error }
+            throw LedgerError(.writeFailed, file: path, "\(error); nothing was changed — check free space and permissions, then run again")
+        }
+        let fd = open(temp, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = failure(path, "cannot flush \(temp) to disk")
+            if fd >= 0 { close(fd) }
+            unlink(temp)
+            throw reason
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let reason = failure(path, "cannot replace it with \(temp)")
+            unlink(temp)
+            throw reason
+        }
+        syncDirectory(of: path)
+    }
+
     /// fsync the folder so the rename itself is durable.
     static func syncDirectory(of path: String) {
         let dir = (path as NSString).deletingLastPathComponent

@@ -7,8 +7,16 @@ public protocol LedgerBackend: Sendable {
     func load() throws(LedgerError) -> LedgerTables
     /// Writes both tables so that a crash leaves each file old or new, never half written.
     func save(invoices: Table, payments: Table, like tables: LedgerTables) throws(LedgerError)
+    /// The same, with what a workbook's report sheets need (a CSV ledger has none and ignores it).
+    func save(invoices: Table, payments: Table, like tables: LedgerTables, context: SaveContext) throws(LedgerError)
     /// What the ledger file looked like, to notice a person saving it meanwhile.
     func stamp() -> FileStamp?
+}
+
+extension LedgerBackend {
+    public func save(invoices: Table, payments: Table, like tables: LedgerTables, context: SaveContext) throws(LedgerError) {
+        try save(invoices: invoices, payments: payments, like: tables)
+    }
 }
 
 /// `NAME.csv` + `NAME.payments.csv`.

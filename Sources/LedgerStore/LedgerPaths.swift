@@ -16,6 +16,9 @@ public struct LedgerPaths: Sendable, Equatable {
         switch ext {
         case "csv": format = .csv
         case "xlsx": format = .xlsx
+        case "xls", "xlsm", "ods", "numbers":
+            throw LedgerError(.notALedger, file: ledger,
+                              "is not a format LedgerSync reads; open it in your spreadsheet program and save it as Excel Workbook (.xlsx), or export the invoices as CSV")
         default:
             throw LedgerError(.notALedger, file: ledger,
                               "is not a ledger file name; a ledger is NAME.csv (with NAME.payments.csv beside it) or NAME.xlsx — create one with `ledgersync init`")

@@ -49,7 +49,7 @@ public final class LedgerSession {
         settings = loadedSettings
         switch paths.format {
         case .csv: backend = CSVLedger(paths: paths)
-        case .xlsx: throw LedgerError(.notALedger, file: paths.ledger, "XLSX ledgers are not supported yet; use a CSV ledger")
+        case .xlsx: backend = XLSXLedger(paths: paths)
         }
         journal = Journal(path: paths.journal)
         loadedStamp = backend.stamp()
@@ -293,8 +293,11 @@ public final class LedgerSession {
                     try reload()
                     continue
                 }
-                if newInvoices != tables.invoices || newPayments != tables.payments || FileStamp.of(paths.paymentsCSV) == nil {
-                    try backend.save(invoices: newInvoices, payments: newPayments, like: tables)
+                if newInvoices != tables.invoices || newPayments != tables.payments
+                    || (paths.format == .csv && FileStamp.of(paths.paymentsCSV) == nil) {
+                    try backend.save(invoices: newInvoices, payments: newPayments, like: tables,
+                                     context: SaveContext(invoices: invoices, result: reconciled, records: cache?.records ?? RecordSet(),
+                                                          mode: settings.mode, now: now()))
                     tables.invoices = newInvoices
                     tables.payments = newPayments
                     loadedStamp = backend.stamp()

@@ -15,14 +15,14 @@ struct LedgerSync: AsyncParsableCommand {
         commandName: "ledgersync",
         abstract: "Keep a spreadsheet ledger of invoices true to what happened in Stripe.",
         discussion: """
-        The ledger (NAME.csv with NAME.payments.csv beside it) is the source of truth. LedgerSync applies
+        The ledger (NAME.csv with NAME.payments.csv beside it, or NAME.xlsx) is the source of truth. LedgerSync applies
         Stripe records to its rows, writes status columns and flags, and never touches your own columns.
 
         Exit codes: 0 all applied; 1 applied, with rejected records or invalid rows; 2 usage error,
         structural ledger problem, or unreadable/locked ledger (nothing written).
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Import.self, Status.self, Explain.self, Resolve.self]
+        subcommands: [Init.self, Import.self, Status.self, Explain.self, Resolve.self, Export.self]
     )
 
     /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.
@@ -59,7 +59,7 @@ struct CommandFailure: Error {
 
 /// Options every ledger command takes.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger: NAME.csv (with NAME.payments.csv beside it).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The ledger: NAME.csv (with NAME.payments.csv beside it) or NAME.xlsx.", valueName: "file"))
     var ledger: String
 
     @ArgumentParser.Flag(name: .long, help: "Print a machine-readable JSON summary on standard output.")

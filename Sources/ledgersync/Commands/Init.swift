@@ -11,11 +11,13 @@ extension LedgerSync {
             discussion: """
             Creates FOLDER/NAME.csv with the contract's columns (Templates/ledger.csv), an empty
             FOLDER/NAME.payments.csv, and LedgerSync's folder FOLDER/NAME.ledgersync/ with settings.json.
-            An existing ledger is never overwritten.
+            With --xlsx, creates FOLDER/NAME.xlsx instead: a workbook whose Invoices and Payments sheets
+            are the tables. An existing ledger is never overwritten.
 
             Examples:
               ledgersync init books/
               ledgersync init books/ --name tuition-2026 --mode live --tolerance usd=0.50
+              ledgersync init books/ --xlsx
             """
         )
 
@@ -31,6 +33,9 @@ extension LedgerSync {
         @Option(name: .long, parsing: .singleValue,
                 help: ArgumentHelp("Accept underpayments up to this much, per currency (repeatable).", valueName: "currency=amount"))
         var tolerance: [String] = []
+
+        @ArgumentParser.Flag(name: .long, help: "Start a workbook ledger (NAME.xlsx) instead of a CSV pair.")
+        var xlsx = false
 
         @ArgumentParser.Flag(name: .long, help: "Print what was created as JSON.")
         var json = false
@@ -55,7 +60,7 @@ extension LedgerSync {
                 settings.tolerance[currency.code] = parts[1]
             }
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let ledger = (folder as NSString).appendingPathComponent(name + ".csv")
+            let ledger = (folder as NSString).appendingPathComponent(name + (xlsx ? ".xlsx" : ".csv"))
             do {
                 let paths = try LedgerPaths(ledger: ledger)
                 guard !FileManager.default.fileExists(atPath: paths.ledger) else {
@@ -63,6 +68,16 @@ extension LedgerSync {
                 }
                 try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
                 try settings.save(paths.settings)
+                if xlsx {
+                    try XLSXLedger.create(paths: paths, invoiceHeader: Self.templateHeader, now: Int64(Date().timeIntervalSince1970))
+                    if json {
+                        Output.json(["ledger": paths.ledger, "settings": paths.settings])
+                    } else {
+                        Output.line("Created \(paths.ledger) (sheets Invoices and Payments, with Summary, Review and Payouts) and \(paths.sideDirectory)/.")
+                        Output.line("Add your invoices as rows of the Invoices sheet, then: ledgersync import --ledger \(paths.ledger) EVENTS…")
+                    }
+                    return
+                }
                 try AtomicFile.write(CSV.encode(Table(header: LedgerTables.paymentColumns, rows: []), format: .standard), to: paths.paymentsCSV)
                 try AtomicFile.write(CSV.encode(Table(header: Self.templateHeader, rows: []), format: .standard), to: paths.ledger)
                 if json {

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerStore
+import Reports
+import Spreadsheet
+
+extension LedgerSync {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the ledger as a workbook for people, or its invoices as a CSV for other tools.",
+            discussion: """
+            --xlsx writes a workbook: Summary (live formulas), Invoices (flagged rows highlighted, money in
+            each row's currency, Stripe ids linked to the Dashboard, a status_override drop-down), Review
+            (everything a person must decide, oldest first, with candidate rows), Payments and Payouts.
+            --csv writes the invoices table with formula injection neutralised (a text cell starting with
+            = + - @ gets a leading '). Reads the ledger and everything imported so far; changes nothing.
+
+            Examples:
+              ledgersync export --ledger books/ledger.csv --xlsx out/ledger.xlsx
+              ledgersync export --ledger books/ledger.xlsx --csv out/invoices.csv --json
+            """
+        )
+
+        @OptionGroup var options: LedgerOptions
+
+        @Option(name: .long, help: ArgumentHelp("Write the workbook here (replaced if it exists).", valueName: "file.xlsx"))
+        var xlsx: String?
+
+        @Option(name: .long, help: ArgumentHelp("Write the invoices table here as CSV (replaced if it exists).", valueName: "file.csv"))
+        var csv: String?
+
+        func validate() throws {
+            guard xlsx != nil || csv != nil else {
+                throw ValidationError("Say what to write: --xlsx OUT.xlsx, --csv OUT.csv, or both.")
+            }
+            if let xlsx, !xlsx.lowercased().hasSuffix(".xlsx") {
+                throw ValidationError("--xlsx '\(xlsx)' must name an .xlsx file (spreadsheet programs go by the extension).")
+            }
+            for out in [xlsx, csv].compactMap({ $0 }) where Self.sameFile(out, options.ledger) {
+                throw ValidationError("--xlsx/--csv '\(out)' is the ledger itself; export to another file (the ledger is written by import and resolve).")
+            }
+        }
+
+        /// Writes what was asked; a failure leaves any existing output file as it was.
+        func write(session: LedgerSession, result: Reconciliation, invoicesTable: Table, paymentsTable: Table) throws(LedgerError) -> Written {
+            var written = Written(ledger: options.ledger, invoices: invoicesTable.rows.count, payments: paymentsTable.rows.count)
+            if let xlsx {
+                let report = LedgerReport(ledgerName: (options.ledger as NSString).lastPathComponent, invoicesTable: invoicesTable,
+                                          paymentsTable: paymentsTable, invoices: session.invoices, result: result,
+                                          records: try session.knownState().records, mode: session.settings.mode, asOf: session.now())
+                var outcome: WorkbookResult?
+                try AtomicFile.write(to: xlsx) { temp in
+                    do {
+                        outcome = try LedgerWorkbook.write(report, to: temp)
+                    } catch {
+                        throw LedgerError(.writeFailed, file: xlsx, (error as? ReportError)?.message ?? "\(error)")
+                    }
+                }
+                written.xlsx = xlsx
+                written.sheets = outcome?.sheets
+                written.review = outcome?.reviewItems
+                written.constantMemory = outcome?.constantMemory
+            }
+            if let csv {
+                try AtomicFile.write(CSV.encode(invoicesTable, format: session.tables.invoicesFormat, neutralizeFormulas: true), to: csv)
+                written.csv = csv
+            }
+            return written
+        }
+
+        static func sameFile(_ a: String, _ b: String) -> Bool {
+            URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path
+                == URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+
+        struct Written: Encodable {
+            var ledger: String
+            var xlsx: String?
+            var csv: String?
+            var sheets: [String]?
+            var invoices: Int
+            var payments: Int
+            var review: Int?
+            var constantMemory: Bool?
+        }
+
+        func run() async throws {
+            let session = try LedgerSession.forCommand(options, writing: false)
+            defer { session.close() }
+            let result: Reconciliation
+            do {
+                result = try session.reconcile()
+            } catch {
+                throw Output.fail(error)
+            }
+            let invoicesTable = session.tables.renderedInvoices(session.invoices, result)
+            let paymentsTable = session.tables.renderedPayments(result)
+            let written: Written
+            do {
+                written = try write(session: session, result: result, invoicesTable: invoicesTable, paymentsTable: paymentsTable)
+            } catch {
+                throw Output.fail(error)
+            }
+            if options.json {
+                Output.json(written)
+                return
+            }
+            if let xlsx {
+                Output.line("Wrote \(xlsx): \(written.invoices) invoices, \(written.payments) payments, \(written.review ?? 0) to review (sheets: \((written.sheets ?? []).joined(separator: ", "))).")
+            }
+            if let csv {
+                Output.line("Wrote \(csv): \(written.invoices) invoices (formula-like text neutralised).")
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// `--ledger books.xlsx`: the Invoices and Payments sheets are the tables; a person's cells survive.
+@Suite(.serialized)
+struct XLSXLedgerTests {
+    static let events = EndToEndTests.samples.appendingPathComponent("events").path
+
+    /// A workbook written by openpyxl (numbers, real dates, booleans, shared and inline strings, extra
+    /// columns, a sheet of the user's), synced, then read back: every user cell is as it was.
+    @Test func aPersonsWorkbookIsSyncedAndEveryUserCellIsKept() throws {
+        let dir = try TempDir()
+        let book = dir.path("books.xlsx")
+        let made = try PythonTool.run(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path])
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try PythonTool.dump(book)
+        let userInvoices = try #require(before.sheet["Invoices"])
+        let userHeader = userInvoices.rows[0].compactMap(\.text)
+        #expect(userHeader.contains("seats") && userHeader.contains("priority"))
+
+        let first = try CLI.run(["import", "--ledger", book, Self.events])
+        #expect(first.status == 1, "\(first.stderr)") // the sample has one invalid row
+        let after = try PythonTool.dump(book)
+        #expect(after.sheets == ["Summary", "Invoices", "Review", "Payments", "Payouts", "Notes"])
+        let invoices = try #require(after.sheet["Invoices"])
+        #expect(Array(invoices.rows[0].prefix(userHeader.count)).compactMap(\.text) == userHeader)
+        #expect(invoices.rows.count == userInvoices.rows.count)
+        for r in 1..<userInvoices.rows.count {
+            for c in userHeader.indices {
+                let was = c < userInvoices.rows[r].count ? userInvoices.rows[r][c] : .null
+                #expect(invoices.rows[r][c] == was, "row \(r + 1) column \(userHeader[c])")
+                if was != .null { #expect(invoices.types[r][c] == userInvoices.types[r][c], "type of row \(r + 1) column \(userHeader[c])") }
+            }
+        }
+        // LedgerSync's columns are filled: the sample's first row is paid by its reference.
+        #expect(invoices.value(1, "status") == .string("paid"))
+        #expect(invoices.value(1, "amount_paid") == .number(1250))
+        #expect(invoices.links.values.contains { $0.hasPrefix("https://dashboard.stripe.com/test/payments/ch_") })
+        #expect(invoices.freeze == "A2")
+        // The user's own sheet keeps its values; text that looks like a formula stays text.
+        let notes = try #require(after.sheet["Notes"])
+        #expect(notes.rows == before.sheet["Notes"]?.rows)
+        #expect(notes.types[2][0] == "s")
+        // The payments table is on its sheet and Review lists what needs a person.
+        #expect((after.sheet["Payments"]?.rows.count ?? 0) > 30)
+        #expect((after.sheet["Review"]?.rows.count ?? 0) > 5)
+
+        // Importing again changes nothing a person owns, and nothing at all in the tables.
+        let again = try CLI.run(["import", "--ledger", book, Self.events])
+        #expect(again.status <= 1, "\(again.stderr)")
+        let third = try PythonTool.dump(book)
+        #expect(third.sheet["Invoices"]?.rows == invoices.rows)
+        #expect(third.sheet["Payments"]?.rows == after.sheet["Payments"]?.rows)
+    }
+
+    /// A person adds a row and a column and edits a cell in their spreadsheet program; the next sync keeps all three.
+    @Test func editsMadeBetweenSyncsSurvive() throws {
+        let dir = try TempDir()
+        let book = dir.path("books.xlsx")
+        #expect(try PythonTool.run(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path]).status == 0)
+        #expect(try CLI.run(["import", "--ledger", book, Self.events]).status <= 1)
+        let edit = """
+        import openpyxl, sys, datetime
+        wb = openpyxl.load_workbook(sys.argv[1])
+        ws = wb["Invoices"]
+        header = [c.value for c in ws[1]]
+        ws.cell(row=2, column=header.index("notes") + 1, value="called 3 May")
+        ws.cell(row=1, column=len(header) + 1, value="owner")
+        ws.cell(row=3, column=len(header) + 1, value="Ana")
+        row = [None] * len(header)
+        row[header.index("invoice_number")] = "INV-2026-0999"
+        row[header.index("currency")] = "usd"
+        row[header.index("amount_due")] = 19.99
+        row[header.index("due_date")] = datetime.datetime(2026, 12, 1)
+        ws.append(row)
+        wb.save(sys.argv[1])
+        """
+        let script = dir.path("edit.py")
+        try dir.write("edit.py", edit.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }.joined(separator: "\n"))
+        let edited = try PythonTool.run(script, [book])
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let sync = try CLI.run(["import", "--ledger", book, Self.events])
+        #expect(sync.status <= 1, "\(sync.stderr)")
+        let after = try PythonTool.dump(book)
+        let invoices = try #require(after.sheet["Invoices"])
+        #expect(invoices.value(1, "notes") == .string("called 3 May"))
+        #expect(invoices.value(2, "owner") == .string("Ana"))
+        let last = invoices.rows.count - 1
+        #expect(invoices.value(last, "invoice_number") == .string("INV-2026-0999"))
+        #expect(invoices.value(last, "amount_due") == .number(19.99))
+        #expect(invoices.value(last, "due_date") == .string("2026-12-01T00:00:00"))
+        #expect(invoices.value(last, "status") == .string("open"))
+        #expect(invoices.value(last, "balance_due") == .number(19.99))
+    }
+
+    @Test func initXlsxStartsAWorkbookLedgerThatEveryCommandReads() throws {
+        let dir = try TempDir()
+        let created = try CLI.run(["init", dir.path("books"), "--xlsx", "--mode", "test"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let book = dir.path("books/ledger.xlsx")
+        let dump = try PythonTool.dump(book)
+        #expect(dump.sheets == ["Summary", "Invoices", "Review", "Payments", "Payouts"])
+        #expect(dump.sheet["Invoices"]?.rows.first?.first == .string("invoice_number"))
+        #expect(dump.sheet["Payments"]?.rows.first?.first == .string("stripe_id"))
+        #expect(try CLI.run(["status", "--ledger", book]).status == 0)
+        let export = try CLI.run(["export", "--ledger", book, "--xlsx", dir.path("out.xlsx"), "--csv", dir.path("out.csv")])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try dir.read("out.csv").hasPrefix("invoice_number,customer_name"))
+        let again = try CLI.run(["init", dir.path("books"), "--xlsx"])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists"))
+    }
+
+    @Test(arguments: [
+        ("protected.xlsx", [UInt8]([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + [UInt8](repeating: 0, count: 600), "is password-protected or an old .xls file"),
+        ("text.xlsx", Array("invoice_number,currency\n".utf8), "is not an .xlsx workbook"),
+        ("old.xls", [UInt8]([0xD0, 0xCF, 0x11, 0xE0]), "is not a format LedgerSync reads; open it in your spreadsheet program and save it as Excel Workbook (.xlsx)"),
+    ])
+    func aFileThatIsNotAWorkbookLedgerIsRefusedClearly(name: String, bytes: [UInt8], message: String) throws {
+        let dir = try TempDir()
+        try Data(bytes).write(to: dir.url.appendingPathComponent(name))
+        for command in [["status"], ["import"], ["export", "--xlsx", dir.path("out.xlsx")]] {
+            let args = [command[0], "--ledger", dir.path(name)] + command.dropFirst() + (command[0] == "import" ? [Self.events] : [])
+            let result = try CLI.run(args)
+            #expect(result.status == 2, "\(command)")
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
+        #expect(try dir.bytes(name) == Data(bytes))
+    }
+
+    @Test func aWorkbookWithoutAnInvoicesSheetIsRefused() throws {
+        let dir = try TempDir()
+        let script = dir.path("make.py")
+        try dir.write("make.py", "import openpyxl, sys\nwb = openpyxl.Workbook()\nwb.active.title = 'Sheet1'\nwb.active.append(['invoice_number'])\nwb.save(sys.argv[1])\n")
+        #expect(try PythonTool.run(script, [dir.path("books.xlsx")]).status == 0)
+        let result = try CLI.run(["status", "--ledger", dir.path("books.xlsx")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("has no sheet named 'Invoices' (it has 'Sheet1')"))
+    }
+}
