@@ -79,13 +79,18 @@ extension Invoice {
     /// Reads one row from its cells by column name. Unreadable cells become `problems`, never a throw:
     /// a bad cell flags its row, it does not stop the sync (DESIGN.md §1).
     public static func parse(cells: [String: String], index: Int) -> Invoice {
-        func cell(_ name: String) -> String { (cells[name] ?? "").trimmingASCIIWhitespace() }
+        parse(index: index) { cells[$0] }
+    }
+
+    /// Reads one row through a lookup from column name to raw cell text (nil when the column is absent).
+    public static func parse(index: Int, cellNamed raw: (String) -> String?) -> Invoice {
+        func cell(_ name: String) -> String { (raw(name) ?? "").trimmingASCIIWhitespace() }
         var invoice = Invoice(index: index, invoiceNumber: cell(InvoiceColumn.invoiceNumber))
         invoice.customerName = cell(InvoiceColumn.customerName)
         invoice.customerEmail = cell(InvoiceColumn.customerEmail)
         invoice.stripeCustomerID = cell(InvoiceColumn.stripeCustomerID)
         invoice.stripeInvoiceID = cell(InvoiceColumn.stripeInvoiceID)
-        invoice.description = cells[InvoiceColumn.description] ?? ""
+        invoice.description = raw(InvoiceColumn.description) ?? ""
 
         if invoice.invoiceNumber.isEmpty {
             invoice.problems.append(CellProblem(column: InvoiceColumn.invoiceNumber, value: "",

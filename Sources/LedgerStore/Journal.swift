@@ -16,17 +16,22 @@ import Glibc
 /// Lines are written as records are accepted and flushed to disk by `sync()` before anything that
 /// depends on them (the ledger, an acknowledgement) is written. A crash can leave a torn last line;
 /// it was never acknowledged, so opening for append cuts it off and reading ignores it.
-public final class Journal {
+public final class Journal: @unchecked Sendable {
     public let path: String
     private var fd: Int32 = -1
     private var buffer: [UInt8] = []
     private static let flushAt = 8 << 20
+    /// Full buffers are written on this queue, so the disk copy overlaps decoding and reconciling.
+    /// `fd` is set before any write is queued and only closed after the queue is drained.
+    private let writer = DispatchQueue(label: "ledgersync.journal")
+    private var writeFailure: LedgerError?
 
     public init(path: String) {
         self.path = path
     }
 
     deinit {
+        writer.sync {}
         if fd >= 0 { close(fd) }
     }
 
@@ -68,6 +73,8 @@ public final class Journal {
     public func sync() throws(LedgerError) -> Int64 {
         guard fd >= 0 else { return size }
         try flush()
+        writer.sync {}
+        if let writeFailure { throw writeFailure }
         guard fsync(fd) == 0 else { throw AtomicFile.failure(path, "cannot flush the journal to disk") }
         return size
     }
@@ -102,17 +109,27 @@ public final class Journal {
         guard ftruncate(fd, off_t(end)) == 0 else { throw AtomicFile.failure(path, "cannot cut a torn last line off the journal") }
     }
 
+    /// Hands the buffer to the writer queue; a failure surfaces at the next `sync()`.
     private func flush() throws(LedgerError) {
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AtomicFile.failure(path, "cannot append to the journal")
+        if let writeFailure { throw writeFailure }
+        guard !buffer.isEmpty else { return }
+        let bytes = buffer
+        buffer = []
+        buffer.reserveCapacity(Journal.flushAt + (1 << 20))
+        let fd = self.fd
+        writer.async { [self] in
+            guard writeFailure == nil else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    writeFailure = AtomicFile.failure(path, "cannot append to the journal")
+                    return
+                }
+                offset += n
             }
-            offset += n
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     // MARK: Reading

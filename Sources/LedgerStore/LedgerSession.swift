@@ -273,7 +273,9 @@ public final class LedgerSession {
     /// - Returns: the reconciliation, or nil when nothing needed recomputing.
     @discardableResult
     public func commit() throws(LedgerError) -> Reconciliation? {
+        let timing = Timing()
         let journalSize = try journal.sync()
+        timing.mark("commit: journal synced")
         if settingsChanged {
             try settings.save(paths.settings)
             settingsChanged = false
@@ -282,12 +284,25 @@ public final class LedgerSession {
         let untouched = FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
             && digest == seen.settingsDigest
         var result: Reconciliation?
+        var stateBytes: EncodedState?
         if recordsChanged || decisionsChanged || !untouched {
             var attempt = 0
             while true {
                 let reconciled = try reconcile()
+                timing.mark("commit: reconciled")
+                if let state = cache, stateBytes == nil {
+                    // The state file does not depend on the tables: encode it on the other core meanwhile.
+                    let box = EncodedState()
+                    box.group.enter()
+                    DispatchQueue.global().async {
+                        box.bytes = state.encoded()
+                        box.group.leave()
+                    }
+                    stateBytes = box
+                }
                 let newInvoices = tables.renderedInvoices(invoices, reconciled)
                 let newPayments = tables.renderedPayments(reconciled)
+                timing.mark("commit: tables rendered")
                 if backend.stamp() != loadedStamp, attempt < 5 {
                     attempt += 1
                     try reload()
@@ -303,15 +318,25 @@ public final class LedgerSession {
                     loadedStamp = backend.stamp()
                 }
                 result = reconciled
+                timing.mark("commit: tables saved")
                 break
             }
         }
         if var state = cache, result != nil || state.journalOffset != journalSize {
+            var bytes: [UInt8]
+            if let stateBytes {
+                stateBytes.group.wait()
+                bytes = stateBytes.bytes
+            } else {
+                bytes = state.encoded()
+            }
             state.journalOffset = journalSize
-            try AtomicFile.write(state.encoded(), to: paths.state)
+            StateCache.setJournalOffset(journalSize, in: &bytes)
+            try AtomicFile.write(bytes, to: paths.state)
             cache = state
             recordsChanged = false
             decisionsChanged = false
+            timing.mark("commit: state saved")
         }
         if result != nil || seenChanged || seen.journalOffset != journalSize {
             seen.journalOffset = journalSize
@@ -329,6 +354,26 @@ public final class LedgerSession {
         loadedStamp = backend.stamp()
         tables = try backend.load()
         invoices = try tables.parseInvoices(file: paths.ledger)
+    }
+}
+
+/// The state file encoded on another thread; read only after `group.wait()`.
+private final class EncodedState: @unchecked Sendable {
+    let group = DispatchGroup()
+    var bytes: [UInt8] = []
+}
+
+/// With LEDGERSYNC_TIMING set, prints how long each phase took to standard error (for profiling).
+final class Timing {
+    private static let enabled = ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil
+    private var last = DispatchTime.now()
+
+    func mark(_ phase: String) {
+        guard Timing.enabled else { return }
+        let now = DispatchTime.now()
+        let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9
+        FileHandle.standardError.write(Data("timing: \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
+        last = now
     }
 }
 

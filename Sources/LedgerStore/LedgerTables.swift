@@ -43,11 +43,7 @@ public struct LedgerTables: Sendable {
         result.reserveCapacity(invoices.rows.count)
         var seen: [String: Int] = [:]
         for r in 0..<invoices.rows.count {
-            var cells: [String: String] = [:]
-            for name in InvoiceColumn.userOwned {
-                if let i = index[name] { cells[name] = invoices.cell(r, i) }
-            }
-            let invoice = Invoice.parse(cells: cells, index: r)
+            let invoice = Invoice.parse(index: r) { name in index[name].map { invoices.cell(r, $0) } }
             let key = invoice.invoiceNumber.lowercased()
             if !key.isEmpty {
                 if let first = seen[key] {

@@ -55,6 +55,12 @@ public struct StateCache: Sendable {
         return line.out
     }
 
+    /// Rewrites the journal offset in an encoded state's first line.
+    static func setJournalOffset(_ offset: Int64, in bytes: inout [UInt8]) {
+        guard let end = bytes.firstIndex(of: 0x0A) else { return }
+        bytes.replaceSubrange(0..<end, with: Array("\(magic)\t\(version)\t\(offset)".utf8))
+    }
+
     /// Decodes a state file; nil when it is not one (then the caller replays the journal).
     public static func decode(_ bytes: [UInt8]) -> StateCache? {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
