@@ -157,8 +157,22 @@ enum InputFiles {
                 continue
             }
             try body(piece, line)
-            line += piece.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+            line += countLines(piece)
             piece = []
+        }
+    }
+
+    /// Line breaks in a buffer, found with `memchr` (far faster than a byte loop).
+    static func countLines(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw in
+            guard var p = raw.baseAddress else { return 0 }
+            let end = p + raw.count
+            var n = 0
+            while p < end, let hit = memchr(p, 0x0A, end - p) {
+                n += 1
+                p = UnsafeRawPointer(hit) + 1
+            }
+            return n
         }
     }
 
