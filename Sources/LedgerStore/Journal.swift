@@ -24,6 +24,8 @@ public final class Journal: @unchecked Sendable {
     /// Full buffers are written on this queue, so the disk copy overlaps decoding and reconciling.
     /// `fd` is set before any write is queued and only closed after the queue is drained.
     private let writer = DispatchQueue(label: "ledgersync.journal")
+    /// At most two full buffers wait for the disk, so memory stays bounded when the disk is slow.
+    private let inFlight = DispatchSemaphore(value: 2)
     private var writeFailure: LedgerError?
 
     public init(path: String) {
@@ -117,7 +119,9 @@ public final class Journal: @unchecked Sendable {
         buffer = []
         buffer.reserveCapacity(Journal.flushAt + (1 << 20))
         let fd = self.fd
+        inFlight.wait()
         writer.async { [self] in
+            defer { inFlight.signal() }
             guard writeFailure == nil else { return }
             var offset = 0
             while offset < bytes.count {

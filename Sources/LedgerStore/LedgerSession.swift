@@ -372,8 +372,15 @@ final class Timing {
         guard Timing.enabled else { return }
         let now = DispatchTime.now()
         let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9
-        FileHandle.standardError.write(Data("timing: \(phase) \(String(format: "%.3f", seconds)) s\n".utf8))
+        FileHandle.standardError.write(Data("timing: \(phase) \(String(format: "%.3f", seconds)) s, \(Timing.memory())\n".utf8))
         last = now
+    }
+
+    /// Resident and peak resident memory, from /proc/self/status.
+    static func memory() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
+        return status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
+            .map { $0.replacingOccurrences(of: "\t", with: "").replacingOccurrences(of: "  ", with: "") }.joined(separator: " ")
     }
 }
 
