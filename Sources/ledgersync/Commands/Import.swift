@@ -11,12 +11,16 @@ extension LedgerSync {
             abstract: "Apply Stripe events and objects from files, folders or standard input to a ledger.",
             discussion: """
             Inputs: Stripe event JSON (one event, a JSON array, a list object, or JSON Lines) and bare API
-            objects; a folder means every .json, .jsonl and .ndjson file in it, recursively, in name order;
-            '-' reads standard input. Inputs are never moved or changed. An event seen before changes nothing.
+            objects; Stripe Dashboard CSV exports (Payments, Balance history, Balance change from activity,
+            Payouts, Invoices), recognised by their header row; a folder means every .json, .jsonl, .ndjson
+            and .csv file in it (but the ledger's own), recursively, in name order; '-' reads standard input.
+            Inputs are never moved or changed. An event seen before changes nothing; an object seen through
+            several doors is one record, and a poorer door never erases what a richer one said.
 
             Examples:
               ledgersync import --ledger books/ledger.csv drop/ evt_1.json events.jsonl
               ledgersync import --ledger books/ledger.csv --dry-run --json events.jsonl
+              ledgersync import --ledger books/ledger.csv unified_payments.csv balance_history.csv
               stripe events list --limit 100 | ledgersync import --ledger books/ledger.csv -
 
             Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are
@@ -46,7 +50,18 @@ extension LedgerSync {
             do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
 
             for (n, file) in files.enumerated() {
+                if file.isLedgerFile(of: session.paths) { continue }
                 Output.progress("reading \(file.name) (\(n + 1)/\(files.count))")
+                if let path = file.path, !InputFiles.looksLikeJSON(InputFiles.head(of: path)) {
+                    // A Dashboard CSV export, streamed: records reach the session in batches.
+                    var intake = LedgerSession.Intake()
+                    let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
+                        Output.progress("applying \(file.name) (\(n + 1)/\(files.count), \(intake.items + batch.count) records)")
+                        intake.add(session.accept(records: batch.map { ($0.record, from: file.name + ":" + String($0.line)) }))
+                    }
+                    report.add(file: file.name, export: export, intake: intake)
+                    continue
+                }
                 let bytes: [UInt8]
                 do {
                     bytes = try file.read()
@@ -54,11 +69,13 @@ extension LedgerSync {
                     report.problems.append("\(file.name): cannot be read (\(error.localizedDescription)); check the path and permissions")
                     continue
                 }
-                let door: Record.Door = .file
                 guard InputFiles.looksLikeJSON(bytes) else {
-                    report.problems.append("\(file.name): is not Stripe JSON (it does not start with '{' or '['); Dashboard CSV exports are not supported yet — import the events as JSON instead")
+                    let export = StripeExport.decode(bytes, file: file.name, settings: settings)
+                    let intake = session.accept(records: export.records.map { ($0.record, from: file.name + ":" + String($0.line)) })
+                    report.add(file: file.name, export: export, intake: intake)
                     continue
                 }
+                let door: Record.Door = .file
                 Output.progress("decoding \(file.name) (\(n + 1)/\(files.count), \(bytes.count / 1_000_000) MB)")
                 let input = StripeJSON.decode(bytes, file: file.name, door: door, settings: settings)
                 let intake = session.accept(input, bytes: bytes, door: door, from: file.name)
@@ -104,7 +121,7 @@ struct InputFile {
 }
 
 enum InputFiles {
-    static let extensions: Set<String> = ["json", "jsonl", "ndjson"]
+    static let extensions: Set<String> = ["json", "jsonl", "ndjson", "csv"]
 
     /// Files as given; folders expanded to their event files, recursively, in name order.
     static func expand(_ arguments: [String]) throws -> [InputFile] {
@@ -137,10 +154,51 @@ enum InputFiles {
         return files
     }
 
+    /// The first bytes of a file (enough to tell JSON from CSV); empty when it cannot be read.
+    static func head(of path: String) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+    }
+
+    static func looksLikeJSON(_ bytes: ArraySlice<UInt8>) -> Bool { looksLikeJSON(Array(bytes)) }
+
     static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
         return i < bytes.count && (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "["))
+    }
+}
+
+extension InputFile {
+    /// The ledger's own tables, which a folder of inputs may hold: never read as Stripe data.
+    func isLedgerFile(of paths: LedgerPaths) -> Bool {
+        guard let path else { return false }
+        let own = [paths.ledger, paths.paymentsCSV].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return own.contains(URL(fileURLWithPath: path).standardizedFileURL.path)
+    }
+}
+
+extension LedgerSession.Intake {
+    mutating func add(_ other: LedgerSession.Intake) {
+        items += other.items
+        newItems += other.newItems
+        duplicates += other.duplicates
+        unchanged += other.unchanged
+        recordsChanged += other.recordsChanged
+        rejected += other.rejected
+    }
+}
+
+extension ImportReport {
+    /// Adds what a Dashboard export gave.
+    mutating func add(file: String, export: ExportInput, intake: LedgerSession.Intake) {
+        files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
+                                 unchanged: intake.unchanged, rejected: export.problems.count + intake.rejected.count))
+        items += intake.items
+        newItems += intake.newItems
+        duplicates += intake.duplicates
+        problems += export.problems.map(\.description) + intake.rejected
     }
 }
