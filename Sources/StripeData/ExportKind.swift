@@ -103,6 +103,10 @@ public enum ExportKind: String, Sendable, Hashable, CaseIterable {
                 .init(.total, ["Total"]),
                 .init(.amountPaid, ["Amount Paid"]),
                 .init(.paid, ["Paid"]),
+                .init(.paidAt, ["Paid At (UTC)", "paid at"]),
+                .init(.finalizedAt, ["Finalized At (UTC)", "finalized at"]),
+                .init(.voidedAt, ["Voided At (UTC)", "voided at"]),
+                .init(.uncollectibleAt, ["Marked Uncollectible At (UTC)", "marked uncollectible at"]),
                 .init(.customer, ["Customer", "Customer ID"]),
                 .init(.email, ["Customer Email"]),
                 .init(.number, ["Number", "Invoice Number"]),
@@ -118,7 +122,7 @@ enum ExportField: Hashable, Sendable {
     case id, created, amount, currency, amountRefunded, captured, status, fee, net, settlementCurrency
     case customer, email, invoice, invoiceNumber, paymentIntent, livemode, type, source, payout
     case reportingCategory, charge, chargeCreated, arrivalDate, balanceTransaction, failureCode
-    case amountDue, total, amountPaid, paid, number
+    case amountDue, total, amountPaid, paid, number, paidAt, finalizedAt, voidedAt, uncollectibleAt
 }
 
 /// One column of an export: its synonyms, and whether it identifies the export.

@@ -213,7 +213,12 @@ enum ExportRecords {
         var i = Record(kind: .invoice, id: id, door: .csvExport)
         i.livemode = try row.livemode()
         i.created = try row.timestamp(.created)
-        i.observedAt = i.created
+        // The snapshot is at least as new as the last transition it shows (as an `invoice.paid` event is).
+        var seen = i.created
+        for field in [ExportField.finalizedAt, .paidAt, .voidedAt, .uncollectibleAt] {
+            if let t = try row.timestamp(field) { seen = max(seen ?? t, t) }
+        }
+        i.observedAt = seen
         i.currency = currency.code
         i.amountDue = try row.amount(.amountDue, currency)
         i.total = try row.amount(.total, currency)

@@ -55,6 +55,10 @@ extension LedgerSync {
         @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request before giving up.", valueName: "n"))
         var maxAttempts = 8
 
+        /// Objects per page (Stripe's maximum is 100); smaller only to exercise paging in tests.
+        @Option(name: .customLong("page-size"), help: .hidden)
+        var pageSize = 100
+
         func validate() throws {
             if apiKeyOnCommandLine != nil {
                 throw ValidationError("A Stripe key is never taken from the command line (shell history and process lists keep it); set STRIPE_API_KEY or pass --api-key-file FILE.")
@@ -93,7 +97,7 @@ extension LedgerSync {
             var report = ImportReport(ledger: options.ledger, dryRun: false)
             var summaries: [String: ImportReport.FileSummary] = [:]
             var order: [String] = []
-            let puller = Puller(client: client, endpoints: Endpoint.standard(version: stripeVersion))
+            let puller = Puller(client: client, endpoints: Endpoint.standard(version: stripeVersion), pageSize: pageSize)
             var failure: StripeAPIError?
             do {
                 try await puller.run(cursor: &cursor, apply: { endpoint, bytes in

@@ -9,12 +9,13 @@ from one of:
   --fixtures DIR   the official example objects (stripe-reference/fixtures): each list endpoint
                    serves --copies copies of its fixture with distinct ids and created times.
 It checks `Authorization: Bearer <--key>` (401 otherwise), records every request (path, query,
-Authorization, Stripe-Version) as a JSON line in --log, and injects failures with --fail, a comma
-list of ENDPOINT:N:KIND (the N-th request to that endpoint) or ENDPOINT:N+:KIND (the N-th and every
-later one), KIND one of 429 (with Retry-After: 1), 500, drop (close the connection, no answer).
+Authorization, Stripe-Version) and the ids of every page it answers as JSON lines in --log, and injects failures with --fail, a comma
+list of ENDPOINT:N:KIND (the N-th request to that endpoint), ENDPOINT:N-M:KIND (the N-th to the M-th)
+or ENDPOINT:N+:KIND (the N-th and every later one), KIND an HTTP status (429 comes with
+Retry-After: 1) or drop (close the connection, no answer).
 It prints "PORT <n>" on standard output once it listens. Python 3 standard library only.
 """
-import argparse, copy, glob, json, os, socket, sys, threading
+import argparse, copy, glob, json, os, signal, socket, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qsl
 
@@ -78,8 +79,13 @@ def parse_failures(spec):
     rules = []
     for item in filter(None, (spec or "").split(",")):
         endpoint, n, kind = item.rsplit(":", 2)
-        onwards = n.endswith("+")
-        rules.append((endpoint, int(n.rstrip("+")), onwards, kind))
+        if n.endswith("+"):
+            first, last = int(n[:-1]), None
+        elif "-" in n:
+            first, last = (int(x) for x in n.split("-", 1))
+        else:
+            first = last = int(n)
+        rules.append((endpoint, first, last, kind))
     return rules
 
 
@@ -112,12 +118,12 @@ class Handler(BaseHTTPRequestHandler):
                                       "authorization": self.headers.get("Authorization"),
                                       "stripe_version": self.headers.get("Stripe-Version"),
                                       "user_agent": self.headers.get("User-Agent")}) + "\n")
-        for (ep, at, onwards, kind) in server.failures:
-            if ep == endpoint and (n == at or (onwards and n >= at)):
+        for (ep, first, last, kind) in server.failures:
+            if ep == endpoint and n >= first and (last is None or n <= last):
                 if kind == "429":
                     return self.send_json(429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}}, {"Retry-After": "1"})
-                if kind == "500":
-                    return self.send_json(500, {"error": {"type": "api_error", "message": "Something went wrong"}})
+                if kind.isdigit():
+                    return self.send_json(int(kind), {"error": {"type": "api_error", "message": "Something went wrong"}})
                 if kind == "drop":
                     self.close_connection = True
                     try:
@@ -143,6 +149,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(400, {"error": {"type": "invalid_request_error", "message": "No such object: starting_after"}})
             start = ids.index(params["starting_after"]) + 1
         page = items[start:start + limit]
+        with server.lock:
+            with open(server.log, "a", encoding="utf-8") as log:
+                log.write(json.dumps({"path": url.path, "served": [o["id"] for o in page]}) + "\n")
         self.send_json(200, {"object": "list", "url": url.path, "has_more": start + limit < len(items), "data": page})
 
 
@@ -154,9 +163,17 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--fail", default="")
+    ap.add_argument("--exit-on-eof", action="store_true", help="exit when standard input closes")
+    ap.add_argument("--extra", help="a JSON array of more objects, each added to the list of its type")
     ap.add_argument("--dump", help="write the list objects served (JSON) to this file and exit")
     args = ap.parse_args()
     lists = scenario_lists(args.scenario) if args.scenario else fixture_lists(args.fixtures, args.copies)
+    if args.extra:
+        by_kind = {kind: endpoint for endpoint, kind in LIST_TYPES.items()}
+        for o in json.load(open(args.extra, encoding="utf-8")):
+            lists[by_kind[o["object"]]].append(o)
+        for endpoint in LIST_TYPES:
+            lists[endpoint].sort(key=lambda o: (-o.get("created", 0), o["id"]))
     if args.dump:
         json.dump(lists, open(args.dump, "w", encoding="utf-8"))
         return
@@ -164,6 +181,11 @@ def main():
     server.daemon_threads = True
     server.lists, server.key, server.log = lists, args.key, args.log
     server.failures, server.counts, server.lock = parse_failures(args.fail), {}, threading.Lock()
+    # A test runner may start us with SIGTERM ignored; and when the test goes away (its end of our
+    # standard input closes), so do we: no server outlives its test.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if args.exit_on_eof:
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
 
