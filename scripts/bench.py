@@ -36,7 +36,8 @@ def measure(cmd, stdout=subprocess.DEVNULL, setup=None):
     return seconds, peak, code
 
 
-def median_of(cmd, setup=None, runs=RUNS):
+def median_of(cmd, setup=None, runs=None):
+    runs = runs or RUNS
     results = [measure(cmd, setup=setup) for _ in range(runs)]
     codes = {r[2] for r in results}
     return statistics.median(r[0] for r in results), max(r[1] for r in results), codes, [round(r[0], 3) for r in results]
@@ -132,6 +133,10 @@ def main():
     lines.append("")
     check("linear growth (µs per row+event at 1M rows within 1.5× of 100k)", per[2] <= per[1] * 1.5,
           f"{per[0]:.2f} → {per[1]:.2f} → {per[2]:.2f} µs per row+event")
+
+    # 3. The Dashboard CSV door (scripts/bench_csv.py).
+    import bench_csv
+    lines += bench_csv.section(check)
 
     cpu = platform.processor() or platform.machine()
     head = [
