@@ -29,7 +29,7 @@ date-format %Y-%m-%d %H:%M
 description %type %source %description
 account1 assets:stripe
 account2 income:stripe
-amount %net %currency
+amount %net
 """
 
 
