@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
         .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),
         .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports"]),
+        // Stripe API client: paged lists with backoff, resumable cursor. Foundation networking only.
+        .target(name: "StripeAPI", dependencies: ["LedgerCore"]),
         // Mail: MIME message, templates, SMTP (libcurl) and sendmail delivery, outbox. No ledger types.
         .target(name: "Mailer", dependencies: ["CCurl", .product(name: "Mustache", package: "swift-mustache")]),
         // HTTP receiver for Stripe webhooks: signature check, durable inbox, background applier.
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +82,7 @@ let package = Package(
             dependencies: ["WebhookServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "LedgerCore"]),
         .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -36,7 +36,8 @@ def measure(cmd, stdout=subprocess.DEVNULL, setup=None):
     return seconds, peak, code
 
 
-def median_of(cmd, setup=None, runs=RUNS):
+def median_of(cmd, setup=None, runs=None):
+    runs = runs or RUNS
     results = [measure(cmd, setup=setup) for _ in range(runs)]
     codes = {r[2] for r in results}
     return statistics.median(r[0] for r in results), max(r[1] for r in results), codes, [round(r[0], 3) for r in results]
@@ -142,6 +143,10 @@ def main():
     lines += workbook_lines
     for name, ok, detail in workbook_checks:
         check(name, ok, detail)
+
+    # 4. The Dashboard CSV door (scripts/bench_csv.py).
+    import bench_csv
+    lines += bench_csv.section(check)
 
     cpu = platform.processor() or platform.machine()
     head = [

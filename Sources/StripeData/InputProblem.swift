@@ -37,6 +37,12 @@ public struct InputProblem: Error, Sendable, Hashable, CustomStringConvertible {
         case missingCurrency
         /// An API amount the ledger's unit cannot hold (ISK 550: Stripe sends ISK as hundredths ending in 00).
         case amountNotWhole
+        /// A CSV whose header row matches none of the Dashboard exports LedgerSync reads.
+        case unknownExport
+        /// A CSV export cell that cannot be read (an amount, date, id, currency, status…); the row is skipped.
+        case badCell
+        /// A CSV export that cannot be read as CSV (not UTF-8, a quote out of place, unreadable).
+        case unreadableCSV
     }
 
     /// The input's name as given to the decoder.
@@ -48,13 +54,20 @@ public struct InputProblem: Error, Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// What failed, on which object, and what to do (no file or line; `description` adds them).
     public var message: String
+    /// CSV exports: the header name of the column at fault.
+    public var column: String?
+    /// CSV exports: the cell's text, only for cells that hold no customer data (amounts, dates, ids, codes).
+    public var value: String?
 
-    public init(file: String, line: Int, offset: Int, kind: Kind, message: String) {
+    public init(file: String, line: Int, offset: Int, kind: Kind, message: String,
+                column: String? = nil, value: String? = nil) {
         self.file = file
         self.line = line
         self.offset = offset
         self.kind = kind
         self.message = message
+        self.column = column
+        self.value = value
     }
 
     public var description: String { "\(file) line \(line): \(message)" }

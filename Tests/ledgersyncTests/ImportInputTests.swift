@@ -26,7 +26,7 @@ struct ImportInputTests {
         let problems = (summary["problems"] as? [String]) ?? []
         #expect(problems.contains { $0.contains("truncated.json") }, "\(problems)")
         #expect(problems.contains { $0.contains("binary.json") }, "\(problems)")
-        #expect(problems.contains { $0.contains("notjson.csv.json") && $0.contains("is not Stripe JSON") }, "\(problems)")
+        #expect(problems.contains { $0.contains("notjson.csv.json") && $0.contains("not a Stripe export LedgerSync reads") && $0.contains("give Stripe JSON") }, "\(problems)")
         #expect((summary["newItems"] as? Int ?? 0) > 20, "the good files still applied")
         let ledger = try LedgerCSV(dir.path("ledger.csv"))
         #expect(ledger.column("status").contains("paid"))

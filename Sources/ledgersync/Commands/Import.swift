@@ -11,12 +11,16 @@ extension LedgerSync {
             abstract: "Apply Stripe events and objects from files, folders or standard input to a ledger.",
             discussion: """
             Inputs: Stripe event JSON (one event, a JSON array, a list object, or JSON Lines) and bare API
-            objects; a folder means every .json, .jsonl and .ndjson file in it, recursively, in name order;
-            '-' reads standard input. Inputs are never moved or changed. An event seen before changes nothing.
+            objects; Stripe Dashboard CSV exports (Payments, Balance history, Balance change from activity,
+            Payouts, Invoices), recognised by their header row; a folder means every .json, .jsonl, .ndjson
+            and .csv file in it (but the ledger's own), recursively, in name order; '-' reads standard input.
+            Inputs are never moved or changed. An event seen before changes nothing; an object seen through
+            several doors is one record, and a poorer door never erases what a richer one said.
 
             Examples:
               ledgersync import --ledger books/ledger.csv drop/ evt_1.json events.jsonl
               ledgersync import --ledger books/ledger.csv --dry-run --json events.jsonl
+              ledgersync import --ledger books/ledger.csv unified_payments.csv balance_history.csv
               stripe events list --limit 100 | ledgersync import --ledger books/ledger.csv -
 
             Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are
@@ -49,11 +53,34 @@ extension LedgerSync {
             do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
 
             for (n, file) in files.enumerated() {
+                if file.isLedgerFile(of: session.paths) { continue }
                 Output.progress("reading \(file.name) (\(n + 1)/\(files.count))")
+                if let path = file.path, !InputFiles.looksLikeJSON(InputFiles.head(of: path)) {
+                    // A Dashboard CSV export, streamed: records reach the session in batches.
+                    var intake = LedgerSession.Intake()
+                    var failure: LedgerError?
+                    let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
+                        guard failure == nil else { return }
+                        Output.progress("applying \(file.name) (\(n + 1)/\(files.count), \(intake.items + batch.count) records)")
+                        do {
+                            intake.add(try session.accept(records: batch.map { ($0.record, from: file.name + ":" + String($0.line)) }))
+                        } catch let error as LedgerError {
+                            failure = error
+                        } catch {
+                            failure = LedgerError(.writeFailed, file: session.paths.journal, "\(error)")
+                        }
+                    }
+                    if let failure { throw Output.fail(failure) }
+                    report.add(file: file.name, export: export, intake: intake)
+                    continue
+                }
                 do {
                     try InputFiles.forEachPiece(of: file) { bytes, firstLine in
                         guard firstLine > 1 || InputFiles.looksLikeJSON(bytes) else {
-                            report.problems.append("\(file.name): is not Stripe JSON (it does not start with '{' or '['); Dashboard CSV exports are not supported yet — import the events as JSON instead")
+                            // Standard input holding a Dashboard CSV export.
+                            let export = StripeExport.decode(bytes, file: file.name, settings: settings)
+                            let intake = try session.accept(records: export.records.map { ($0.record, from: file.name + ":" + String($0.line)) })
+                            report.add(file: file.name, export: export, intake: intake)
                             return
                         }
                         Output.progress("decoding \(file.name) (\(n + 1)/\(files.count)) from line \(firstLine)")
@@ -115,7 +142,7 @@ struct InputFile {
 }
 
 enum InputFiles {
-    static let extensions: Set<String> = ["json", "jsonl", "ndjson"]
+    static let extensions: Set<String> = ["json", "jsonl", "ndjson", "csv"]
     /// Files larger than this are read in pieces when they are JSON Lines, so memory stays bounded.
     static let pieceSize = 8 << 20
 
@@ -226,10 +253,40 @@ enum InputFiles {
         return files
     }
 
+    /// The first bytes of a file (enough to tell JSON from CSV); empty when it cannot be read.
+    static func head(of path: String) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+    }
+
+    static func looksLikeJSON(_ bytes: ArraySlice<UInt8>) -> Bool { looksLikeJSON(Array(bytes)) }
+
     static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
         return i < bytes.count && (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "["))
+    }
+}
+
+extension InputFile {
+    /// The ledger's own tables, which a folder of inputs may hold: never read as Stripe data.
+    func isLedgerFile(of paths: LedgerPaths) -> Bool {
+        guard let path else { return false }
+        let own = [paths.ledger, paths.paymentsCSV].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return own.contains(URL(fileURLWithPath: path).standardizedFileURL.path)
+    }
+}
+
+extension ImportReport {
+    /// Adds what a Dashboard export gave.
+    mutating func add(file: String, export: ExportInput, intake: LedgerSession.Intake) {
+        files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
+                                 unchanged: intake.unchanged, rejected: export.problems.count + intake.rejected.count))
+        items += intake.items
+        newItems += intake.newItems
+        duplicates += intake.duplicates
+        problems += export.problems.map(\.description) + intake.rejected
     }
 }

@@ -1,0 +1,173 @@
+import LedgerCore
+import Spreadsheet
+
+/// One record read from a Dashboard export, with the line of the row it came from.
+public struct ExportRecord: Sendable, Hashable {
+    public var record: Record
+    /// 1-based line of the row (the header is line 1; exact unless a quoted cell spans lines).
+    public var line: Int
+
+    public init(record: Record, line: Int) {
+        self.record = record
+        self.line = line
+    }
+}
+
+/// What one Dashboard export yields.
+public struct ExportInput: Sendable {
+    /// The export the header row was recognised as; nil when it matched none (see `problems`).
+    public var kind: ExportKind?
+    /// Data rows read (blank lines are not rows).
+    public var rows: Int
+    /// Records in row order (empty when they were handed to a batch handler instead).
+    public var records: [ExportRecord]
+    /// Rows that could not be used (file, line, column, value, what to do); every other row applies.
+    public var problems: [InputProblem]
+
+    public init(kind: ExportKind? = nil, rows: Int = 0, records: [ExportRecord] = [], problems: [InputProblem] = []) {
+        self.kind = kind
+        self.rows = rows
+        self.records = records
+        self.problems = problems
+    }
+}
+
+/// The Dashboard CSV door: Stripe exports (Payments, Balance history, Balance change from activity,
+/// Payouts, Invoices) → `Record`s with `door` `.csvExport`.
+///
+/// The export is recognised by its header row, never its file name (see `ExportKind`). Amounts are
+/// decimal major units (`15.00`, also `15,00`) and become ledger minor units with the currency's
+/// decimals; dates are UTC; a `Mode`/`Livemode` column gives `livemode`; `<key> (metadata)`
+/// columns whose key is one of `settings.referenceKeys` give the payment's reference.
+///
+/// ```swift
+/// let input = StripeExport.read(path: "unified_payments.csv", settings: settings)
+/// input.kind                       // .payments
+/// for problem in input.problems { print(problem) }   // unified_payments.csv line 7: column Amount …
+/// ```
+public enum StripeExport {
+    /// Reads an export file row by row (constant memory apart from the records it hands over).
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - file: the name used in problems and in each record's origin (default: `path`).
+    ///   - settings: `referenceKeys` choose the metadata columns that hold a reference.
+    ///   - batchSize: records per call of `deliver`.
+    ///   - deliver: receives the records in row order, in batches.
+    /// - Returns: the kind, the row count and the problems (`records` is empty). Never throws: an
+    ///   unreadable file or an unknown header is a problem, and rows before a CSV syntax error apply.
+    public static func read(path: String, file: String? = nil, settings: ReconcileSettings, batchSize: Int = 8192,
+                            deliver: ([ExportRecord]) -> Void) -> ExportInput {
+        let name = file ?? path
+        var reader = ExportReader(file: name, referenceKeys: settings.referenceKeys)
+        var batch: [ExportRecord] = []
+        batch.reserveCapacity(batchSize)
+        do {
+            try CSV.forEachRow(path: path) { index, fields in
+                guard reader.take(index: index, fields: fields, into: &batch) else { throw ExportStop() }
+                if batch.count >= batchSize {
+                    deliver(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        } catch is ExportStop {
+        } catch let error as SpreadsheetError {
+            reader.input.problems.append(unreadable(error, file: name))
+        } catch {
+            reader.input.problems.append(InputProblem(file: name, line: 1, offset: 0, kind: .unreadableCSV,
+                                                      message: "cannot be read as CSV; check the file"))
+        }
+        if !batch.isEmpty { deliver(batch) }
+        reader.finish()
+        return reader.input
+    }
+
+    /// Reads an export file and keeps its records; see `read(path:file:settings:batchSize:deliver:)`.
+    public static func read(path: String, file: String? = nil, settings: ReconcileSettings) -> ExportInput {
+        var records: [ExportRecord] = []
+        var input = read(path: path, file: file, settings: settings) { records += $0 }
+        input.records = records
+        return input
+    }
+
+    /// Decodes an export held in memory (standard input).
+    public static func decode(_ bytes: [UInt8], file: String, settings: ReconcileSettings) -> ExportInput {
+        var reader = ExportReader(file: file, referenceKeys: settings.referenceKeys)
+        var records: [ExportRecord] = []
+        do {
+            let table = try CSV.parse(bytes, name: file).table
+            if reader.take(index: 0, fields: table.header, into: &records) {
+                for (i, row) in table.rows.enumerated() {
+                    guard reader.take(index: i + 1, fields: row, into: &records) else { break }
+                }
+            }
+        } catch {
+            reader.input.problems.append(unreadable(error, file: file))
+        }
+        reader.finish()
+        reader.input.records = records
+        return reader.input
+    }
+
+    /// Recognises an export from its header row alone.
+    /// - Returns: the kind, or nil when the header matches none (the message lists what was looked for).
+    public static func recognise(header: [String]) -> ExportKind? {
+        try? ExportHeader.recognise(header, referenceKeys: []).get().kind
+    }
+
+    static func unreadable(_ error: SpreadsheetError, file: String) -> InputProblem {
+        InputProblem(file: file, line: error.line ?? 1, offset: 0, kind: .unreadableCSV,
+                     message: "cannot be read as CSV: \(error) (rows before this line were applied)")
+    }
+}
+
+private struct ExportStop: Error {}
+
+/// The row-by-row state of one export being read.
+struct ExportReader {
+    let file: String
+    let referenceKeys: [String]
+    var header: ExportHeader?
+    var input = ExportInput()
+
+    init(file: String, referenceKeys: [String]) {
+        self.file = file
+        self.referenceKeys = referenceKeys
+    }
+
+    /// Takes row `index` (0 is the header). False when reading should stop (an unknown header).
+    mutating func take(index: Int, fields: [String], into records: inout [ExportRecord]) -> Bool {
+        guard let header else {
+            switch ExportHeader.recognise(fields, referenceKeys: referenceKeys) {
+            case .success(let h):
+                self.header = h
+                input.kind = h.kind
+                return true
+            case .failure(let unknown):
+                input.problems.append(InputProblem(file: file, line: 1, offset: 0, kind: .unknownExport, message: unknown.message))
+                return false
+            }
+        }
+        input.rows += 1
+        let line = index + 1
+        do {
+            for record in try ExportRecords.records(ExportRow(header: header, cells: fields)) {
+                records.append(ExportRecord(record: record, line: line))
+            }
+        } catch {
+            let shown = error.value.map { " '\($0)'" } ?? ""
+            input.problems.append(InputProblem(
+                file: file, line: line, offset: 0, kind: .badCell,
+                message: "column \(error.column)\(shown) \(error.reason); this row was skipped — fix the cell, or export the file again from the Stripe Dashboard",
+                column: error.column, value: error.value))
+        }
+        return true
+    }
+
+    mutating func finish() {
+        if header == nil && input.problems.isEmpty {
+            input.problems.append(InputProblem(file: file, line: 1, offset: 0, kind: .emptyFile,
+                                               message: "the file is empty; export it again from the Stripe Dashboard, or remove the file"))
+        }
+    }
+}

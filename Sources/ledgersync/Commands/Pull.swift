@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import LedgerStore
+import StripeAPI
+import StripeData
+
+extension LedgerSync {
+    struct Pull: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read events and objects from the Stripe API and apply them to a ledger.",
+            discussion: """
+            Reads, newest first with limit=100 and starting_after: events (the API keeps 30 days of them),
+            then the list endpoints of customers, payment intents, checkout sessions, charges, refunds,
+            disputes, invoices, invoice payments (API 2025-03-31 and later), payouts and balance
+            transactions, within --since/--until. Every page is applied as `import` applies a file; an
+            object already known from a webhook, a file or a CSV export is the same record.
+
+            The key comes from STRIPE_API_KEY or --api-key-file, never from the command line. Its prefix
+            (sk_test_/rk_test_ or sk_live_/rk_live_) must match the ledger's mode.
+
+            429, 5xx and dropped connections are retried with backoff and jitter, honouring Retry-After.
+            Progress is committed every 20 pages and kept in NAME.ledgersync/pull-cursor.json: run the same
+            pull again after an interruption and it continues where it stopped.
+
+            Examples:
+              STRIPE_API_KEY=sk_test_… ledgersync pull --ledger books/ledger.csv --since 2026-01-01
+              ledgersync pull --ledger books/ledger.csv --api-key-file ~/.config/stripe-key --json
+
+            Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are
+            invalid_row; 2 usage, key, ledger or API failure (what was fetched before it is kept).
+            """
+        )
+
+        @OptionGroup var options: LedgerOptions
+
+        @Option(name: .long, help: ArgumentHelp("Only objects created on or after this day (YYYY-MM-DD, UTC) or time.", valueName: "date"))
+        var since: String?
+
+        @Option(name: .long, help: ArgumentHelp("Only objects created before this day (YYYY-MM-DD, UTC) or time.", valueName: "date"))
+        var until: String?
+
+        @Option(name: .customLong("api-key-file"), help: ArgumentHelp("A file whose first line is the Stripe key (default: $STRIPE_API_KEY).", valueName: "file"))
+        var apiKeyFile: String?
+
+        @Option(name: .customLong("api-key"), help: .hidden)
+        var apiKeyOnCommandLine: String?
+
+        @Option(name: .customLong("api-base"), help: ArgumentHelp("The API's address.", valueName: "url"))
+        var apiBase = "https://api.stripe.com"
+
+        @Option(name: .customLong("stripe-version"), help: ArgumentHelp("The Stripe-Version header sent (default: the version the decoders were tested with).", valueName: "version"))
+        var stripeVersion = StripeClient.defaultVersion
+
+        @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request before giving up.", valueName: "n"))
+        var maxAttempts = 8
+
+        /// Objects per page (Stripe's maximum is 100); smaller only to exercise paging in tests.
+        @Option(name: .customLong("page-size"), help: .hidden)
+        var pageSize = 100
+
+        func validate() throws {
+            if apiKeyOnCommandLine != nil {
+                throw ValidationError("A Stripe key is never taken from the command line (shell history and process lists keep it); set STRIPE_API_KEY or pass --api-key-file FILE.")
+            }
+            if let since, Self.time(since) == nil { throw ValidationError("--since '\(since)' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).") }
+            if let until, Self.time(until) == nil { throw ValidationError("--until '\(until)' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).") }
+            if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1.") }
+        }
+
+        static func time(_ text: String) -> Int64? { LedgerDate.parseTimestamp(text) }
+
+        func run() async throws {
+            let key: APIKey
+            let client: StripeClient
+            do {
+                key = try APIKey.load(environment: ProcessInfo.processInfo.environment, file: apiKeyFile)
+                client = try StripeClient(key: key, base: apiBase, version: stripeVersion, retry: RetryPolicy(maxAttempts: maxAttempts))
+            } catch {
+                throw CommandFailure(message: "error: \(error)", status: ExitStatus.failure)
+            }
+            let session = try LedgerSession.forCommand(options, writing: true)
+            defer { session.close() }
+            if let mode = session.settings.mode, mode != key.mode {
+                throw CommandFailure(message: "error: the key \(key) is a \(key.mode.rawValue)-mode key but \(options.ledger) is bound to \(mode.rawValue) mode; use a \(mode.rawValue)-mode key (mode_mismatch)", status: ExitStatus.failure)
+            }
+            let settings: ReconcileSettings
+            do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
+
+            let cursorPath = (session.paths.sideDirectory as NSString).appendingPathComponent("pull-cursor.json")
+            let query = PullCursor.Query(since: since.flatMap(Self.time), until: until.flatMap(Self.time),
+                                         apiBase: client.base.absoluteString, version: stripeVersion)
+            var cursor = PullCursor.resume(try? AtomicFile.read(cursorPath), query: query)
+            let resumed = !cursor.endpoints.isEmpty
+            if resumed { Output.warn("continuing the pull interrupted earlier (\(cursorPath))") }
+
+            var report = ImportReport(ledger: options.ledger, dryRun: false)
+            var summaries: [String: ImportReport.FileSummary] = [:]
+            var order: [String] = []
+            let puller = Puller(client: client, endpoints: Endpoint.standard(version: stripeVersion), pageSize: pageSize)
+            var failure: StripeAPIError?
+            do {
+                try await puller.run(cursor: &cursor, apply: { endpoint, bytes in
+                    let name = "api " + endpoint.path
+                    let input = StripeJSON.decode(bytes, file: name, door: .api, settings: settings)
+                    let intake = try session.accept(input, bytes: bytes, door: .api, from: name)
+                    var partial = ImportReport(ledger: options.ledger, dryRun: false)
+                    partial.add(file: name, input: input, intake: intake)
+                    report.items += partial.items
+                    report.newItems += partial.newItems
+                    report.duplicates += partial.duplicates
+                    report.problems += partial.problems
+                    for (type, count) in partial.ignoredTypes { report.ignoredTypes[type, default: 0] += count }
+                    if summaries[name] == nil {
+                        order.append(name)
+                        summaries[name] = ImportReport.FileSummary(file: name, items: 0, new: 0, duplicates: 0, unchanged: 0, rejected: 0)
+                    }
+                    if let s = partial.files.first {
+                        summaries[name]?.items += s.items
+                        summaries[name]?.new += s.new
+                        summaries[name]?.duplicates += s.duplicates
+                        summaries[name]?.unchanged += s.unchanged
+                        summaries[name]?.rejected += s.rejected
+                    }
+                }, checkpoint: { cursor in
+                    Output.progress("saving progress")
+                    try session.commit()
+                    try AtomicFile.write(cursor.encoded(), to: cursorPath)
+                }, progress: { Output.progress($0) })
+            } catch let error as StripeAPIError {
+                failure = error
+            } catch let error as LedgerError {
+                Output.endProgress()
+                throw Output.fail(error)
+            }
+            report.files = order.compactMap { summaries[$0] }
+
+            Output.progress("reconciling \(session.invoices.count) rows")
+            var notes: [String] = []
+            do {
+                notes = try session.commit()?.notes ?? []
+                if failure == nil {
+                    try? FileManager.default.removeItem(atPath: cursorPath)
+                } else {
+                    try AtomicFile.write(cursor.encoded(), to: cursorPath)
+                }
+            } catch {
+                Output.endProgress()
+                throw Output.fail(error)
+            }
+            Output.endProgress()
+            report.summarise(session: session, dryRunChanges: nil, notes: notes)
+            if let failure {
+                Output.warn("error: \(failure)")
+                report.problems.append(failure.description)
+            }
+            let status = failure != nil ? ExitStatus.failure
+                : report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
+            report.exitCode = status
+            if options.json {
+                Output.json(report)
+            } else {
+                report.printText()
+            }
+            if status != ExitStatus.ok { throw ExitCode(status) }
+        }
+    }
+}
