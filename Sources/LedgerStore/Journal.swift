@@ -61,7 +61,9 @@ public final class Journal: @unchecked Sendable {
     public func appendRecord(_ record: Record, from: String, at: Int64) throws(LedgerError) {
         try ensureOpen()
         buffer += Array("{\"at\":\(at),\"door\":\"\(record.door.rawValue)\",\"from\":".utf8)
-        buffer += Journal.jsonString(from) + Array(",\"record\":".utf8) + Journal.json(record) + [UInt8(ascii: "}"), 0x0A]
+        buffer += Journal.jsonString(from) + Array(",\"record\":".utf8)
+        Journal.appendJSON(record, to: &buffer)
+        buffer += [UInt8(ascii: "}"), 0x0A]
         if buffer.count >= Journal.flushAt { try flush() }
     }
 
@@ -158,6 +160,44 @@ public final class Journal: @unchecked Sendable {
         return (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array("null".utf8)
     }
 
+    /// A record as JSON with `Record`'s Codable keys (so `JSONDecoder` reads it back), written by hand:
+    /// a `JSONEncoder` per record costs more than reading the export row it came from.
+    static func appendJSON(_ r: Record, to out: inout [UInt8]) {
+        var first = true
+        func key(_ name: String) {
+            out += first ? [UInt8(ascii: "{"), 0x22] : [UInt8(ascii: ","), 0x22]
+            first = false
+            out += name.utf8
+            out += [0x22, UInt8(ascii: ":")]
+        }
+        func text(_ name: String, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            out += jsonString(value)
+        }
+        func integer(_ name: String, _ value: Int64?) {
+            guard let value else { return }
+            key(name)
+            out += String(value).utf8
+        }
+        func boolean(_ name: String, _ value: Bool?) {
+            guard let value else { return }
+            key(name)
+            out += (value ? "true" : "false").utf8
+        }
+        integer("amount", r.amount); integer("amountCaptured", r.amountCaptured); integer("amountDue", r.amountDue)
+        integer("amountPaid", r.amountPaid); integer("amountRefunded", r.amountRefunded)
+        text("balanceTransaction", r.balanceTransaction); boolean("captured", r.captured); text("charge", r.charge)
+        integer("created", r.created); text("currency", r.currency); text("customer", r.customer)
+        text("door", r.door.rawValue); integer("dueBy", r.dueBy); text("email", r.email); text("eventID", r.eventID)
+        integer("fee", r.fee); text("id", r.id); text("invoice", r.invoice); text("kind", r.kind.rawValue)
+        boolean("livemode", r.livemode); integer("net", r.net); text("number", r.number); integer("observedAt", r.observedAt)
+        boolean("paidOutOfBand", r.paidOutOfBand); text("paymentIntent", r.paymentIntent); text("payout", r.payout)
+        text("reason", r.reason); text("reference", r.reference); text("settlementCurrency", r.settlementCurrency)
+        text("source", r.source); text("status", r.status); integer("total", r.total); text("type", r.type)
+        out.append(UInt8(ascii: "}"))
+    }
+
     static func jsonString(_ s: String) -> [UInt8] {
         var out: [UInt8] = [0x22]
         for b in s.utf8 {
@@ -167,7 +207,9 @@ public final class Journal: @unchecked Sendable {
             case 0x0A: out += [0x5C, 0x6E]
             case 0x0D: out += [0x5C, 0x72]
             case 0x09: out += [0x5C, 0x74]
-            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
             default: out.append(b)
             }
         }

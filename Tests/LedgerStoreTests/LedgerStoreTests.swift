@@ -1,6 +1,6 @@
 import Foundation
 import LedgerCore
-import LedgerStore
+@testable import LedgerStore
 import Spreadsheet
 import StripeData
 import Testing
@@ -121,5 +121,18 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         }
         // Readers never wait.
         _ = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
+    }
+}
+
+@Suite struct JournalRecordTests {
+    /// The hand-written record JSON reads back through `Record`'s own Codable.
+    @Test func aRecordLineReadsBackExactly() throws {
+        var r = Record(kind: .balanceTransaction, id: "txn_1", door: .csvExport)
+        r.amount = -1250; r.fee = 30; r.net = -1280; r.currency = "usd"; r.source = "ch_\"quoted\"\n"; r.captured = false
+        r.created = 1_767_225_600; r.type = "charge"; r.email = "\u{1}ctl@example.edu"
+        var bytes: [UInt8] = []
+        Journal.appendJSON(r, to: &bytes)
+        let back = try JSONDecoder().decode(Record.self, from: Data(bytes))
+        #expect(back == r)
     }
 }
