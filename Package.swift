@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
