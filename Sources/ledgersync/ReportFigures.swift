@@ -103,7 +103,10 @@ enum ReportFigures {
         }
 
         // Payments no row took that carry a flag (unmatched, ambiguous, unknown invoice…): a person must
-        // act on them too. A payment applied to a row shares that row's flag, already counted above.
+        // act on them too. A payment applied to a row shares that row's flag, already counted above, as
+        // does one a row's flag names (a currency mismatch is flagged on both): one item, the row's.
+        var rowFlagDetails: [Flag: [String]] = [:]
+        for row in result.invoices { if let flag = row.flag { rowFlagDetails[flag, default: []].append(row.flagDetail) } }
         var incoming = 0
         var automatic = 0
         for payment in result.payments {
@@ -112,7 +115,8 @@ enum ReportFigures {
                 incoming += 1
                 if applied, payment.flag == nil, payment.matchRule != .manual { automatic += 1 }
             }
-            guard !applied, let code = payment.flag else { continue }
+            guard !applied, let code = payment.flag,
+                  !(rowFlagDetails[code] ?? []).contains(where: { $0.contains(payment.stripeID) }) else { continue }
             let since = firstSeen(previous?.payments[payment.stripeID], flag: code.rawValue, estimate: payment.created)
             snapshot.payments[payment.stripeID] = ReportState.Entry(status: payment.status, flag: code.rawValue,
                                                                      flaggedSince: LedgerDate.timestampString(since))
