@@ -47,10 +47,12 @@ enum ReportFigures {
             if !hasHistory, let estimate { return min(estimate, now) }
             return now
         }
-        func isNewFlag(since: Int64) -> Bool {
+        /// Since the last report: a flag the last sent report did not show on this row or payment (an
+        /// exact comparison of the two snapshots). With --since: first seen inside the period.
+        func isNewFlag(since: Int64, flag: String, then: ReportState.Entry?) -> Bool {
             switch period.kind {
             case .firstReport: true
-            case .sinceLastReport(let start): since > start
+            case .sinceLastReport: then?.flag != flag
             case .since(let start, _): since >= start
             }
         }
@@ -98,7 +100,8 @@ enum ReportFigures {
                 if isNew { newlyPaid.append((line, row.paidAt ?? now, index)) }
             }
             if let since, let code = row.flag {
-                flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: key, isNew: isNewFlag(since: since)))
+                flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: key,
+                                        isNew: isNewFlag(since: since, flag: flag, then: state.lastSent?.rows[key])))
             }
         }
 
@@ -127,7 +130,8 @@ enum ReportFigures {
                 status: payment.kind.rawValue, flag: code.rawValue, flagDetail: payment.flagDetail,
                 flaggedSince: ReportFormat.time(since), flaggedDays: Int((now - since) / 86_400)
             )
-            flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: payment.stripeID, isNew: isNewFlag(since: since)))
+            flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: payment.stripeID, 
+                                    isNew: isNewFlag(since: since, flag: code.rawValue, then: state.lastSent?.payments[payment.stripeID])))
         }
 
         var order = InvoiceStatus.allCases.map(\.rawValue)

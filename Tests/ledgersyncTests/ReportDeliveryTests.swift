@@ -9,10 +9,12 @@ struct ReportDeliveryTests {
     static let password = "s3cret pass"
 
     func send(_ dir: TempDir, _ server: ReportSMTPServer, _ extra: [String] = [], environment: [String: String?] = [:]) throws -> CLI.Result {
-        try ReportSupport.run(["report", "--ledger", dir.path("ledger.csv"), "--to", "bursar@school.edu,dean@school.edu",
+        var settings: [String: String?] = ["LEDGERSYNC_SMTP_USER": Self.user, "LEDGERSYNC_SMTP_PASSWORD": Self.password]
+        settings.merge(environment) { $1 }
+        return try ReportSupport.run(["report", "--ledger", dir.path("ledger.csv"), "--to", "bursar@school.edu,dean@school.edu",
                                "--from", "Ledger <ledger@school.edu>", "--send", "--smtp-url", server.url, "--smtp-allow-plain",
                                "--smtp-retry-delay", "0.1", "--json"] + extra,
-                              environment: ["LEDGERSYNC_SMTP_USER": Self.user, "LEDGERSYNC_SMTP_PASSWORD": Self.password].merging(environment) { $1 })
+                              environment: settings)
     }
 
     @Test func sendsWithAuthFromTheEnvironmentAndRecordsTheReport() throws {
@@ -85,7 +87,8 @@ struct ReportDeliveryTests {
         #expect(failed.stderr.contains("the mail server refused the message"))
         #expect(failed.stderr.contains("replied 550"))
         #expect(failed.stderr.contains("retrying will not help"))
-        #expect(refusing.log() == ["RCPT 550", "RCPT 550"], "a 5xx is not retried")
+        // One attempt: libcurl stops at the first refused recipient, and a 5xx is not retried.
+        #expect(refusing.log() == ["RCPT 550"])
         let failedRun = try ReportSupport.json(failed.stdout)
         #expect(failedRun["sent"] as? Bool == false)
         let kept = try #require(failedRun["keptInOutbox"] as? String)

@@ -43,9 +43,9 @@ def main():
                 "summaryInvoiceRows": summary.get("Invoice rows"),
             })
         elif kind == "text/plain" and text is None:
-            text = part.get_content()
+            text = part.get_content().replace("\r\n", "\n")
         elif kind == "text/html" and html is None:
-            html = part.get_content()
+            html = part.get_content().replace("\r\n", "\n")
     date = email.utils.parsedate_to_datetime(message["Date"])
     print(json.dumps({
         "from": [a.addr_spec for a in message["From"].addresses],
