@@ -10,21 +10,23 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Write the ledger's weekly report — a short summary with the workbook attached — and mail it.",
             discussion: """
-            Builds the workbook (as `export --xlsx`) and a message from the templates: totals by status, what
-            changed since the last report sent (or since --since), the five oldest open flags and the
-            auto-reconciled rate. Without --send it writes the message as an .eml file (default
-            NAME.ledgersync/reports/report-YYYYMMDD-HHMMSS.eml). With --send it first retries what waits in
-            NAME.ledgersync/outbox/, then delivers over SMTP (libcurl; smtp:// must offer STARTTLS unless
-            --smtp-allow-plain; smtps://) or through sendmail; a message that cannot be delivered stays in
+            Builds the workbook (as `export --xlsx`) and a message from the templates: totals by status, what \
+            changed since the last report sent (or since --since), the five oldest open flags and the \
+            auto-reconciled rate.
+
+            Without --send it writes the message as an .eml file (default \
+            NAME.ledgersync/reports/report-YYYYMMDD-HHMMSS.eml). With --send it first retries what waits in \
+            NAME.ledgersync/outbox/, then delivers over SMTP (smtp:// must offer STARTTLS unless \
+            --smtp-allow-plain; smtps://) or through sendmail; a message that cannot be delivered stays in \
             the outbox and the run exits 1. Only a delivered report moves "since the last report".
 
-            Templates: --templates DIR, else $LEDGERSYNC_TEMPLATES, else ./Templates/email, else the built-in
-            ones. SMTP: --smtp-url or $LEDGERSYNC_SMTP_URL; user and password from $LEDGERSYNC_SMTP_USER and
+            Templates: --templates DIR, else $LEDGERSYNC_TEMPLATES, else ./Templates/email, else the built-in \
+            ones. SMTP: --smtp-url or $LEDGERSYNC_SMTP_URL; user and password from $LEDGERSYNC_SMTP_USER and \
             $LEDGERSYNC_SMTP_PASSWORD, or --smtp-credentials-file (user on line 1, password on line 2).
 
             Examples:
               ledgersync report --ledger books/ledger.csv --to bursar@school.edu --out week.eml
-              ledgersync report --ledger books/ledger.csv --to bursar@school.edu,dean@school.edu \\
+              ledgersync report --ledger books/ledger.csv --to bursar@school.edu \\
                 --from "Ledger <ledger@school.edu>" --send --smtp-url smtp://mail.school.edu:587
             """
         )
