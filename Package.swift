@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI", "Mailer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// Helpers of the `report` tests: the binary run with a chosen environment and folder, a real SMTP
+/// server on loopback (Tests/MailerTests/Fixtures/smtp_server.py, aiosmtpd), the sample ledger.
+enum ReportSupport {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let smtpServerScript = CLI.packageRoot.appendingPathComponent("Tests/MailerTests/Fixtures/smtp_server.py")
+    static let parseScript = fixtures.appendingPathComponent("report-parse-eml.py").path
+
+    /// Runs `ledgersync` with `environment` added to (or, for nil values, removed from) this process's.
+    @discardableResult
+    static func run(_ arguments: [String], environment: [String: String?] = [:], in directory: URL? = nil) throws -> CLI.Result {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        // The tests decide every setting themselves.
+        for name in ["LEDGERSYNC_SMTP_URL", "LEDGERSYNC_SMTP_USER", "LEDGERSYNC_SMTP_PASSWORD", "LEDGERSYNC_TEMPLATES"] {
+            merged[name] = nil
+        }
+        for (name, value) in environment { merged[name] = value }
+        process.environment = merged
+        process.currentDirectoryURL = directory ?? CLI.packageRoot
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-report-cli-" + UUID().uuidString)
+        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// A temp folder with a copy of the sample ledger and, when asked, the given sample event files imported.
+    static func sampleLedger(importing events: [String]? = nil) throws -> TempDir {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(at: EndToEndTests.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("ledger.csv"))
+        if let events {
+            let paths = events.isEmpty ? [EndToEndTests.samples.appendingPathComponent("events").path]
+                : events.map { EndToEndTests.samples.appendingPathComponent("events").appendingPathComponent($0).path }
+            let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv")] + paths)
+            #expect(result.status <= 1, "\(result.stderr)")
+        }
+        return dir
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try #require(object as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    /// What Python's `email` package and openpyxl see in an .eml (see Fixtures/report-parse-eml.py).
+    static func parse(_ eml: String) throws -> [String: Any] {
+        let run = try PythonTool.run(parseScript, [eml])
+        try #require(run.status == 0, "report-parse-eml.py failed: \(run.stderr)")
+        return try json(run.stdout)
+    }
+
+    static func invoiceNumbers(_ list: Any?) -> [String] {
+        ((list as? [[String: Any]]) ?? []).compactMap { $0["invoiceNumber"] as? String }
+    }
+
+    /// The `report-*.eml` files in a ledger's reports folder.
+    static func defaultEMLs(_ dir: TempDir) -> [String] {
+        let folder = dir.path("ledger.ledgersync/reports")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+    }
+
+    static func state(_ dir: TempDir) throws -> [String: Any] {
+        try json(try dir.read("ledger.ledgersync/reports/state.json"))
+    }
+
+    static func outbox(_ dir: TempDir) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path("ledger.ledgersync/outbox"))) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+    }
+}
+
+/// `Tests/MailerTests/Fixtures/smtp_server.py` on loopback for one test; stopped by closing its stdin.
+final class ReportSMTPServer {
+    let port: Int
+    let folder: TempDir
+    private let process: Process
+    private let input: Pipe
+
+    init(_ options: [String] = [], user: String? = nil, password: String? = nil) throws {
+        folder = try TempDir()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = ["python3", ReportSupport.smtpServerScript.path, folder.path("received")]
+        if let user, let password { arguments += ["--user", user, "--password", password] }
+        process.arguments = arguments + options
+        input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "smtp_server.py printed no port (is aiosmtpd installed?)"])
+        }
+        self.port = port
+    }
+
+    var url: String { "smtp://127.0.0.1:\(port)" }
+
+    /// Messages received, in order: the raw .eml path and its envelope (mail_from, rcpt_tos, login).
+    func received() throws -> [(eml: String, info: [String: Any])] {
+        let dir = folder.path("received")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        return try names.map { name in
+            let info = try ReportSupport.json(try folder.read("received/" + name.replacingOccurrences(of: ".eml", with: ".json")))
+            return ((dir as NSString).appendingPathComponent(name), info)
+        }
+    }
+
+    /// The server's answers in order (`DATA 451`, `RCPT 250`…).
+    func log() -> [String] {
+        ((try? folder.read("received/log.txt")) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { stop() }
+    }
+}
+
+@Suite struct ReportSupportTests {
+    @Test func smtpServerStartsAndStops() throws {
+        let server = try ReportSMTPServer()
+        #expect(server.port > 0)
+        server.stop()
+        #expect(try server.received().isEmpty)
+    }
+}
