@@ -56,7 +56,7 @@ private func post(_ client: any TestClientProtocol, _ body: [UInt8], headers: HT
 private func text(_ response: TestResponse) -> String { String(buffer: response.body) }
 
 /// Polls `condition` for up to `seconds`.
-private func eventually(_ seconds: Double = 3, _ condition: () async -> Bool) async -> Bool {
+private func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if await condition() { return true }
@@ -272,7 +272,7 @@ private func eventually(_ seconds: Double = 3, _ condition: () async -> Bool) as
                 let body = eventBody(id: id)
                 #expect(try await post(client, body, headers: signedHeaders(body)).status == .ok)
             }
-            #expect(await eventually(5) { harness.inbox.backlog == 0 })
+            #expect(await eventually(30) { harness.inbox.backlog == 0 }, "two failed batches back off, then the rest applies")
             #expect(harness.sink.uniqueApplied == ["evt_r1", "evt_r2"])
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(text(ready).contains(#""failedEvents":1"#))
