@@ -36,7 +36,7 @@ public struct ReportContext: Codable, Sendable, Equatable {
     /// All open flags, not only the five shown.
     public var openFlagCount: Int
 
-    /// Share of payments matched without a person, formatted (`98.7%`).
+    /// Share of rows with a payment settled without a person, formatted (`98.7%`).
     public var autoReconciledRate: String
     public var autoReconciledCount: Int
     public var paymentCount: Int

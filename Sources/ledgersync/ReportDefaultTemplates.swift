@@ -25,7 +25,7 @@ TOTALS BY STATUS ({{invoiceCount}} invoices)
   {{status}}: {{count}}, due {{amountDue}}, balance {{balanceDue}}
 {{/totals}}
 
-Auto-reconciled: {{autoReconciledRate}} ({{autoReconciledCount}} of {{paymentCount}} payments matched without a person)
+Auto-reconciled: {{autoReconciledRate}} ({{autoReconciledCount}} of {{paymentCount}} rows with a payment settled without a person)
 
 WHAT CHANGED {{periodLabel}}
 
@@ -85,7 +85,7 @@ Sent by LedgerSync. Edit this message in Templates/email/.
 <tr><td>{{status}}</td><td align="right">{{count}}</td><td align="right">{{amountDue}}</td><td align="right">{{balanceDue}}</td></tr>
 {{/totals}}
 </table>
-<p>Auto-reconciled: <strong>{{autoReconciledRate}}</strong> ({{autoReconciledCount}} of {{paymentCount}} payments matched without a person)</p>
+<p>Auto-reconciled: <strong>{{autoReconciledRate}}</strong> ({{autoReconciledCount}} of {{paymentCount}} rows with a payment settled without a person)</p>
 
 <h3>What changed {{periodLabel}}</h3>
 <h4>Newly paid ({{newlyPaidCount}})</h4>

@@ -15,8 +15,6 @@ import Mailer
 enum ReportFigures {
     /// Statuses that mean "the customer has paid in full".
     static let paidStatuses: Set<String> = [InvoiceStatus.paid.rawValue, InvoiceStatus.overpaid.rawValue]
-    /// Payment kinds that bring a customer's money to a row (what the auto-reconciled rate counts).
-    static let incomingKinds: Set<PaymentKind> = [.charge, .credit, .manual]
     /// How many open flags the "oldest" list shows.
     static let oldestShown = 5
 
@@ -110,14 +108,14 @@ enum ReportFigures {
         // does one a row's flag names (a currency mismatch is flagged on both): one item, the row's.
         var rowFlagDetails: [Flag: [String]] = [:]
         for row in result.invoices { if let flag = row.flag { rowFlagDetails[flag, default: []].append(row.flagDetail) } }
-        var incoming = 0
-        var automatic = 0
+        // The auto-reconciled rate, as `status` and the workbook's Summary define it: rows settled without a
+        // person, of the rows with any payment.
+        let settled: Set<InvoiceStatus> = [.paid, .overpaid, .refunded, .partiallyRefunded]
+        let withPayment = result.invoices.filter { !$0.paymentIDs.isEmpty }
+        let incoming = withPayment.count
+        let automatic = withPayment.filter { settled.contains($0.status) && $0.flag == nil && $0.matchRule != .manual }.count
         for payment in result.payments {
             let applied = !payment.invoiceNumbers.isEmpty
-            if incomingKinds.contains(payment.kind), applied || payment.flag != nil {
-                incoming += 1
-                if applied, payment.flag == nil, payment.matchRule != .manual { automatic += 1 }
-            }
             guard !applied, let code = payment.flag,
                   !(rowFlagDetails[code] ?? []).contains(where: { $0.contains(payment.stripeID) }) else { continue }
             let since = firstSeen(previous?.payments[payment.stripeID], flag: code.rawValue, estimate: payment.created)

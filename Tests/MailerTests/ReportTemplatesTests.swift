@@ -28,7 +28,7 @@ import Testing
         let text = rendered.text
         for expected in [
             "paid: 40, due 50,000.00 USD", "open: 7, due 8,750.00 USD · 300,000 JPY",
-            "Auto-reconciled: 97.5% (39 of 40 payments", "WHAT CHANGED since the last report (2026-11-13 09:00 UTC)",
+            "Auto-reconciled: 97.5% (39 of 40 rows with a payment", "WHAT CHANGED since the last report (2026-11-13 09:00 UTC)",
             "- INV-2026-0042  Zoë <Müller> & Co  1,250.00 USD  paid 2026-11-18 14:02 UTC",
             "- INV-2026-0050  Bo Li  [overpaid] Paid 1,000.00 USD on a 900.00 USD invoice.",
             "Still flagged (0):\n  none\n",
