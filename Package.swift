@@ -39,6 +39,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("simdjson"), .linkedLibrary("stdc++")]
         ),
 
+        // glibc malloc tuning (mallopt, malloc_trim) that Swift's Glibc module does not expose.
+        .target(name: "CSupport", path: "Sources/CSupport"),
         .target(name: "LedgerCore"),
         .target(
             name: "Spreadsheet",
@@ -46,7 +48,7 @@ let package = Package(
         ),
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
         .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),
-        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports"]),
+        .target(name: "LedgerStore", dependencies: ["LedgerCore", "Spreadsheet", "StripeData", "Reports", "CSupport"]),
         // Stripe API client: paged lists with backoff, resumable cursor. Foundation networking only.
         .target(name: "StripeAPI", dependencies: ["LedgerCore"]),
         // Mail: MIME message, templates, SMTP (libcurl) and sendmail delivery, outbox. No ledger types.
@@ -66,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI", "Mailer",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI", "Mailer", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

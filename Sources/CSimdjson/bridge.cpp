@@ -343,6 +343,8 @@ struct lsj_result {
     uint64_t line_at_pos = 1;
     // JSON Lines mode: the current line's number (0 in document mode).
     uint64_t current_line = 0;
+    lsj_seen_fn seen = nullptr;
+    void *seen_context = nullptr;
 
     // ---- helpers -----------------------------------------------------------------------------
 
@@ -1084,6 +1086,7 @@ struct lsj_result {
         size_t capacity = base == padded.data() ? padded.size() : input_len - start;
         auto e = parser.iterate(padded_string_view(base, len, capacity)).get(doc);
         if (e) { emitSyntax(e, start, end, start); return; }
+        if (seen && skipIfSeen(start, end)) return;
         try {
             ondemand::json_type t;
             if (auto e2 = doc.type().get(t)) throw Fatal{e2};
@@ -1107,6 +1110,27 @@ struct lsj_result {
         } catch (Fatal &f) {
             errorAt(f.code);
         }
+    }
+
+    // An event the caller has applied before: only its top-level `id` is read (simdjson finds it
+    // wherever it stands among the fields). Anything unusual falls back to the full decode.
+    bool skipIfSeen(size_t start, size_t end) {
+        ondemand::object obj;
+        std::string_view id;
+        bool skip = doc.get_object().get(obj) == SUCCESS
+            && obj.find_field_unordered("id").get_string().get(id) == SUCCESS
+            && id.size() > 4 && id.substr(0, 4) == "evt_"
+            && seen(seen_context, id.data(), id.size()) != 0;
+        if (skip) {
+            lsj_item it = newItem(start, end);
+            it.is_event = 1;
+            it.already_seen = 1;
+            it.event_id = copy(id);
+            items.push_back(it);
+            return true;
+        }
+        doc.rewind();
+        return false;
     }
 
     void decodeLines(size_t start, size_t end) {
@@ -1135,8 +1159,16 @@ extern "C" {
 
 lsj_result *lsj_decode(const uint8_t *buffer, size_t buffer_len, size_t start, size_t end, int mode,
                        const char *const *reference_keys, size_t reference_key_count) {
+    return lsj_decode_skipping(buffer, buffer_len, start, end, mode, reference_keys, reference_key_count, nullptr, nullptr);
+}
+
+lsj_result *lsj_decode_skipping(const uint8_t *buffer, size_t buffer_len, size_t start, size_t end, int mode,
+                                const char *const *reference_keys, size_t reference_key_count,
+                                lsj_seen_fn seen, void *seen_context) {
     try {
         auto *r = new lsj_result();
+        r->seen = seen;
+        r->seen_context = seen_context;
         r->input = buffer;
         r->input_len = buffer_len;
         if (end > buffer_len) end = buffer_len;

@@ -2,6 +2,7 @@ import Foundation
 import LedgerCore
 import Spreadsheet
 import StripeData
+import CSupport
 
 /// One run against one ledger: lock it, load what is known, take in records and decisions, reconcile,
 /// and write everything back durably. Every door (import, watch, serve, pull, resolve) goes through here.
@@ -67,6 +68,9 @@ public final class LedgerSession {
     }
 
     // MARK: Known records
+
+    /// Event ids already applied: an importer may skip decoding them (`StripeJSON.decode(skipping:)`).
+    public var seenEventIDs: Set<String> { seen.events }
 
     /// Everything known: the merged records and the decisions (loaded on first use).
     public func knownState() throws(LedgerError) -> StateCache {
@@ -275,6 +279,8 @@ public final class LedgerSession {
     public func commit() throws(LedgerError) -> Reconciliation? {
         let timing = Timing()
         let journalSize = try journal.sync()
+        // Decoding's buffers are gone; start reconciling from what is really in use.
+        ledgersync_release_free_memory()
         timing.mark("commit: journal synced")
         if settingsChanged {
             try settings.save(paths.settings)

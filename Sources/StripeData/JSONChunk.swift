@@ -19,7 +19,7 @@ struct JSONChunk {
     }
 
     static func decode(_ bytes: [UInt8], range: Range<Int>, lines: Bool, file: String, door: Record.Door,
-                       referenceKeys: [String]) -> JSONChunk {
+                       referenceKeys: [String], known: KnownEvents? = nil) -> JSONChunk {
         var chunk = JSONChunk()
         // The reference keys as NUL-terminated strings in one buffer, pointed into for the call.
         var keyBytes: [CChar] = []
@@ -33,9 +33,16 @@ struct JSONChunk {
             let result = keyBytes.withUnsafeBufferPointer { keyBuffer -> OpaquePointer? in
                 let pointers: [UnsafePointer<CChar>?] = keyStarts.map { start in keyBuffer.baseAddress.map { $0 + start } }
                 return pointers.withUnsafeBufferPointer { pointerBuffer in
-                    lsj_decode(base, buffer.count, range.lowerBound, range.upperBound,
-                               Int32(lines ? LSJ_MODE_LINES.rawValue : LSJ_MODE_DOCUMENT.rawValue),
-                               pointerBuffer.baseAddress, pointerBuffer.count)
+                    let mode = Int32(lines ? LSJ_MODE_LINES.rawValue : LSJ_MODE_DOCUMENT.rawValue)
+                    guard let known else {
+                        return lsj_decode(base, buffer.count, range.lowerBound, range.upperBound, mode,
+                                          pointerBuffer.baseAddress, pointerBuffer.count)
+                    }
+                    return withExtendedLifetime(known) {
+                        lsj_decode_skipping(base, buffer.count, range.lowerBound, range.upperBound, mode,
+                                            pointerBuffer.baseAddress, pointerBuffer.count, knownEventCallback,
+                                            Unmanaged.passUnretained(known).toOpaque())
+                    }
                 }
             }
             guard let result else {
@@ -55,6 +62,22 @@ struct JSONChunk {
         }
         return chunk
     }
+}
+
+/// Event ids the caller has applied, read from the decoding threads (never written while decoding).
+final class KnownEvents: @unchecked Sendable {
+    let ids: Set<String>
+    init(_ ids: Set<String>) { self.ids = ids }
+}
+
+/// `lsj_seen_fn`: whether the decoder may skip an event (C callback; context is a `KnownEvents`).
+private func knownEventCallback(_ context: UnsafeMutableRawPointer?, _ id: UnsafePointer<CChar>?, _ length: Int) -> Int32 {
+    guard let context, let id else { return 0 }
+    let known = Unmanaged<KnownEvents>.fromOpaque(context).takeUnretainedValue()
+    let text = id.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    return known.ids.contains(text) ? 1 : 0
 }
 
 /// Turns C items and records into `ParsedItem`s and `Record`s (amounts into ledger units).
@@ -83,6 +106,12 @@ private struct Builder {
     }
 
     mutating func add(_ item: lsj_item, records: UnsafeBufferPointer<lsj_record>, to chunk: inout JSONChunk) {
+        if item.already_seen != 0 {
+            // Applied before: nothing was read but the id, and nothing is needed.
+            chunk.events.append(ParsedItem(eventID: string(item.event_id), eventType: nil, created: 0, livemode: nil, apiVersion: nil,
+                                           records: [], raw: Int(item.raw_start)..<Int(item.raw_end), line: Int(item.line)))
+            return
+        }
         let objectName = string(item.object_type)
         switch Int(item.problem) {
         case Int(LSJ_PROBLEM_SYNTAX.rawValue):

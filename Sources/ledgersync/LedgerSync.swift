@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSupport
 import Foundation
 
 /// Exit codes (docs/errors.md): 0 all applied; 1 applied, with rejected records or `invalid_row` rows;
@@ -27,6 +28,7 @@ struct LedgerSync: AsyncParsableCommand {
 
     /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.
     static func main() async {
+        ledgersync_tune_malloc()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -106,7 +106,7 @@ typedef struct {
     int8_t has_created;
     int8_t livemode;          // event livemode, else object livemode; -1 absent
     int8_t is_event;
-    int8_t reserved;
+    int8_t already_seen;      // 1: an event the caller's `seen` callback knew; nothing else was read
     int32_t problem;          // lsj_problem
     int32_t detail;           // lsj_syntax or lsj_expected
     lsj_str field;            // field path of a wrong-type / missing-field problem
@@ -131,6 +131,17 @@ typedef enum {
 /// Line numbers in the result count from 1 at `start`.
 lsj_result *lsj_decode(const uint8_t *buffer, size_t buffer_len, size_t start, size_t end,
                        int mode, const char *const *reference_keys, size_t reference_key_count);
+
+/// Answers whether an event id (`evt_…`, UTF-8, not NUL-terminated) was applied before.
+/// Called from the decoding thread; must only read shared state.
+typedef int (*lsj_seen_fn)(void *context, const char *id, size_t length);
+
+/// Like `lsj_decode`, but an event whose top-level `id` the `seen` callback knows is emitted as an
+/// item with `already_seen` set and nothing else read — a re-import of events seen before skips
+/// most of the decoding work.
+lsj_result *lsj_decode_skipping(const uint8_t *buffer, size_t buffer_len, size_t start, size_t end,
+                                int mode, const char *const *reference_keys, size_t reference_key_count,
+                                lsj_seen_fn seen, void *seen_context);
 
 size_t lsj_item_count(const lsj_result *result);
 const lsj_item *lsj_items(const lsj_result *result);

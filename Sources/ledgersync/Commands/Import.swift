@@ -84,7 +84,8 @@ extension LedgerSync {
                             return
                         }
                         Output.progress("decoding \(file.name) (\(n + 1)/\(files.count)) from line \(firstLine)")
-                        var input = StripeJSON.decode(bytes, file: file.name, door: .file, settings: settings)
+                        var input = StripeJSON.decode(bytes, file: file.name, door: .file, settings: settings,
+                                                      skipping: session.seenEventIDs)
                         input.shiftLines(by: firstLine - 1)
                         Output.mark("decode")
                         let intake = try session.accept(input, bytes: bytes, door: .file, from: file.name)
