@@ -22,7 +22,7 @@ struct LedgerSync: AsyncParsableCommand {
         structural ledger problem, or unreadable/locked ledger (nothing written).
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Import.self, Status.self, Explain.self, Resolve.self, Export.self]
+        subcommands: [Init.self, Import.self, Status.self, Explain.self, Resolve.self, Export.self, Serve.self, Watch.self]
     )
 
     /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.
