@@ -143,6 +143,13 @@ def main():
     for name, ok, detail in workbook_checks:
         check(name, ok, detail)
 
+    # 4. Webhook receiver under load on loopback (scripts/bench_webhook.py).
+    import bench_webhook
+    webhook_lines, webhook_checks = bench_webhook.run(BIN, BENCH)
+    lines += webhook_lines
+    for name, ok, detail in webhook_checks:
+        check(name, ok, detail)
+
     cpu = platform.processor() or platform.machine()
     head = [
         "# Benchmarks",

@@ -23,9 +23,10 @@ final class LedgerSink: WebhookEventSink, @unchecked Sendable {
     let lockTimeout: Double
     /// Least pause between letting go of the lock and taking it again.
     let lockGap: TimeInterval
-    /// Ledger work is synchronous file I/O: it runs here, off the server's threads, one batch at a time.
-    private let queue = DispatchQueue(label: "ledgersync.serve.ledger")
-    /// Touched only on `queue`.
+    /// Ledger work is synchronous file I/O and CPU: it runs on a thread of its own, one batch at a
+    /// time, at a lower scheduling priority so acknowledging requests is never starved by it.
+    private let worker = BackgroundWorker(name: "ledgersync-apply", niceness: 10)
+    /// Touched only on `worker`.
     private var lastReleased: Date?
 
     init(ledger: String, lockTimeout: Double = 2, lockGap: TimeInterval = 0.12) {
@@ -36,7 +37,7 @@ final class LedgerSink: WebhookEventSink, @unchecked Sendable {
 
     func apply(_ events: [InboxRecord]) async throws -> ApplyResult {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            worker.submit {
                 do {
                     continuation.resume(returning: try self.applyNow(events))
                 } catch {
@@ -86,6 +87,38 @@ final class LedgerSink: WebhookEventSink, @unchecked Sendable {
     func isWritable() async -> Bool {
         guard let paths = try? LedgerPaths(ledger: ledger) else { return false }
         return access(paths.ledger, W_OK) == 0 && access(paths.sideDirectory, W_OK) == 0
+    }
+}
+
+/// A thread that runs submitted jobs in order, forever, at `niceness` (Linux: a per-thread setting).
+final class BackgroundWorker: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+
+    init(name: String, niceness: Int32) {
+        // The thread keeps its worker alive: both last as long as the process.
+        let thread = Thread { [condition = self.condition, self] in
+            #if os(Linux)
+            // who 0 = the calling thread on Linux; raising niceness needs no privilege.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            #endif
+            while true {
+                condition.lock()
+                while self.jobs.isEmpty { condition.wait() }
+                let job = self.jobs.removeFirst()
+                condition.unlock()
+                job()
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    func submit(_ job: @escaping () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
     }
 }
 

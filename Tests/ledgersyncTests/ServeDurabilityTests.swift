@@ -22,9 +22,12 @@ struct ServeDurabilityTests {
         client.standardOutput = out.handle
         client.standardError = err.handle
         try client.run()
+        // A random moment in the stream: after 1 to 300 acknowledgements, within a group commit or an apply.
+        let killAfter = Int.random(in: 1...300)
         let deadline = Date().addingTimeInterval(20)
-        while !out.text.contains("ack ") && client.isRunning && Date() < deadline { usleep(5_000) }
-        usleep(UInt32.random(in: 0...400_000))
+        while out.text.components(separatedBy: "ack ").count - 1 < killAfter && client.isRunning && Date() < deadline {
+            usleep(2_000)
+        }
         server.signal(SIGKILL)
         #expect(server.waitForExit(seconds: 10) != nil)
         client.waitUntilExit()
@@ -34,6 +37,7 @@ struct ServeDurabilityTests {
         let acknowledged = Set(lines.filter { $0.hasPrefix("ack ") }.map { String($0.dropFirst(4)) })
         #expect(!acknowledged.isEmpty)
         #expect(lines.count == 400, "every request got an answer or an error")
+        #expect(acknowledged.count < 400, "the server died mid-stream (after \(killAfter) acknowledgements)")
 
         // The next start applies what the inbox holds that the ledger lacks.
         let again = try server.restarted()

@@ -10,17 +10,17 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Receive Stripe webhooks and keep the ledger current.",
             discussion: """
-            POST /stripe/webhook checks the Stripe-Signature header against every configured secret,
-            stores the event durably in NAME.ledgersync/inbox/ and only then answers 200. A single
-            background writer applies stored events to the ledger in batches, the same way `import`
-            does; the ledger reflects an event within about a second. GET /healthz, /readyz (ledger
+            POST /stripe/webhook checks the Stripe-Signature header against every configured secret, \
+            stores the event durably in NAME.ledgersync/inbox/ and only then answers 200. A single \
+            background writer applies stored events to the ledger in batches, the same way `import` \
+            does; the ledger reflects an event within about a second. GET /healthz, /readyz (ledger \
             writable, backlog) and /metrics (Prometheus) report on the receiver.
 
-            Secrets (whsec_…): STRIPE_WEBHOOK_SECRET (comma-separated, for a secret being rolled) and/or
+            Secrets (whsec_…): STRIPE_WEBHOOK_SECRET (comma-separated, for a secret being rolled) and/or \
             --secret-file (one per line). The server refuses to start without one.
 
-            SIGTERM or SIGINT: stop accepting, apply what is stored, exit. After a crash the next start
-            applies whatever the inbox holds that the ledger lacks. Events that cannot be applied (another
+            SIGTERM or SIGINT: stop accepting, apply what is stored, exit. After a crash the next start \
+            applies whatever the inbox holds that the ledger lacks. Events that cannot be applied (another \
             Stripe mode, a broken object) are kept in inbox/failed.jsonl and counted by `status`.
 
             Examples:
@@ -28,7 +28,7 @@ extension LedgerSync {
               ledgersync serve --ledger books/ledger.csv --secret-file /etc/ledgersync/whsec --port 8080
               stripe listen --forward-to localhost:8080/stripe/webhook
 
-            Exit codes: 0 stopped by a signal after draining; 2 usage, no secret, unreadable or locked
+            Exit codes: 0 stopped by a signal after draining; 2 usage, no secret, unreadable or locked \
             ledger or inbox, or the address could not be bound.
             """
         )

@@ -9,21 +9,21 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Apply every file dropped into a folder, then move it to processed/ or rejected/.",
             discussion: """
-            Each file that appears in DIR (Stripe event JSON, a JSON array or list object, JSON Lines) is
-            applied to the ledger, then moved to DIR/processed/ — with NAME.error.txt beside it when some of
-            its records were rejected — or to DIR/rejected/ with NAME.error.txt when nothing in it could be
-            used. Nothing is ever deleted. A file is read only once its size and modification time are the
-            same on two looks in a row, so a file still being written is left alone; hidden files and names
-            ending in .tmp, .part or .crdownload are skipped (write there, then rename). A file dropped
-            twice gets a new name in processed/ and changes nothing the second time. The ledger's journal
+            Each file that appears in DIR (Stripe event JSON, a JSON array or list object, JSON Lines) is \
+            applied to the ledger, then moved to DIR/processed/ — with NAME.error.txt beside it when some of \
+            its records were rejected — or to DIR/rejected/ with NAME.error.txt when nothing in it could be \
+            used. Nothing is ever deleted. A file is read only once its size and modification time are the \
+            same on two looks in a row, so a file still being written is left alone; hidden files and names \
+            ending in .tmp, .part or .crdownload are skipped (write there, then rename). A file dropped \
+            twice gets a new name in processed/ and changes nothing the second time. The ledger's journal \
             is on disk before a file is moved.
 
             Examples:
               ledgersync watch --ledger books/ledger.csv drop/
               ledgersync watch --ledger books/ledger.csv drop/ --once     # from cron
 
-            Exit codes (--once): 0 every file applied; 1 some file rejected or partly applied; 2 usage,
-            unreadable or locked ledger or folder (nothing moved). Without --once, runs until SIGTERM or
+            Exit codes (--once): 0 every file applied; 1 some file rejected or partly applied; 2 usage, \
+            unreadable or locked ledger or folder (nothing moved). Without --once, runs until SIGTERM or \
             SIGINT, finishing the files in hand.
             """
         )

@@ -8,6 +8,7 @@
   serve-client.py burst URL SECRET N PREFIX THREADS   N distinct charge.succeeded events, concurrently;
                                                       prints "ack ID" / "fail ID" lines as answers come
   serve-client.py event PREFIX I                      prints the body of synthetic event I
+  serve-client.py live URL SECRET PREFIX              sends one live-mode event; prints its status
 
 Output is JSON (or the ack/fail lines for burst) on standard output.
 """
@@ -54,19 +55,19 @@ def sample_events(directory):
     return bodies
 
 
-def synthetic_event(prefix, i, created=1780000000):
+def synthetic_event(prefix, i, created=1780000000, livemode=False):
     """A charge.succeeded event with ids unique to (prefix, i); unmatched (no invoice reference)."""
     charge = {
         "id": f"ch_{prefix}{i:07d}", "object": "charge", "amount": 1000 + i % 5000, "amount_captured": 1000 + i % 5000,
         "amount_refunded": 0, "balance_transaction": None, "billing_details": {"email": None, "name": None},
         "captured": True, "created": created + i, "currency": "usd", "customer": None, "description": None,
-        "disputed": False, "invoice": None, "livemode": False, "metadata": {}, "paid": True, "payment_intent": None,
+        "disputed": False, "invoice": None, "livemode": livemode, "metadata": {}, "paid": True, "payment_intent": None,
         "receipt_email": None, "refunded": False, "refunds": {"object": "list", "data": [], "has_more": False},
         "status": "succeeded",
     }
     event = {
         "id": f"evt_{prefix}{i:07d}", "object": "event", "api_version": "2024-06-20", "created": created + i,
-        "data": {"object": charge}, "livemode": False, "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+        "data": {"object": charge}, "livemode": livemode, "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
         "type": "charge.succeeded",
     }
     return json.dumps(event, separators=(",", ":"))
@@ -172,6 +173,10 @@ def main(argv):
         samples(argv[2], argv[3], argv[4], argv[5])
     elif command == "burst":
         burst(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]))
+    elif command == "live":
+        body = synthetic_event(argv[4], 0, livemode=True)
+        status, _ = post(argv[2] + "/stripe/webhook", body, sign(body, [argv[3]]))
+        print(json.dumps({"status": status}))
     elif command == "event":
         print(synthetic_event(argv[2], int(argv[3])))
     else:
