@@ -123,6 +123,39 @@ struct ServeEndToEndTests {
     }
 }
 
+extension ServeEndToEndTests {
+    /// The server holds the ledger lock only per batch: a person's `import` gets in while events stream.
+    @Test func importRunsWhileTheServerIsBusy() throws {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(atPath: ServeSupport.sampleLedger, toPath: dir.path("ledger.csv"))
+        let server = try ServeProcess(ledger: dir.path("ledger.csv"), secrets: ["whsec_busy"])
+        defer { server.kill() }
+        try server.waitUntilUp()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", ServeSupport.clientScript, "burst", server.url, "whsec_busy", "600", "busy", "4"]
+        let out = try Capture()
+        client.standardOutput = out.handle
+        try client.run()
+        usleep(300_000)
+        let started = Date()
+        let imported = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--lock-timeout", "5",
+                                    ServeSupport.fixtures + "/watch-events.jsonl"])
+        // 1, not 0: the sample ledger has an invalid_row; 2 would be a lock timeout.
+        #expect(imported.status == 1, "\(imported.stderr)")
+        #expect(!imported.stderr.contains("in use by another"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        client.waitUntilExit()
+        #expect(out.text.components(separatedBy: "ack ").count - 1 == 600)
+        _ = try ServeSupport.client(["drained", server.url, "30"])
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(seconds: 15) == 0)
+        let ids = Set(try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id").column("stripe_id"))
+        #expect(ids.filter { $0.hasPrefix("ch_busy") }.count == 600)
+        #expect(ids.isSuperset(of: ["ch_watch0000000", "ch_watch0000001", "ch_watch0000002"]), "the import's records survive the server's writes")
+    }
+}
+
 /// Paths and process helpers shared by the serve and watch tests.
 enum ServeSupport {
     static let samples = CLI.packageRoot.appendingPathComponent("samples").path
