@@ -25,7 +25,7 @@ final class LedgerSink: WebhookEventSink, @unchecked Sendable {
     let lockGap: TimeInterval
     /// Ledger work is synchronous file I/O and CPU: it runs on a thread of its own, one batch at a
     /// time, at a lower scheduling priority so acknowledging requests is never starved by it.
-    private let worker = BackgroundWorker(name: "ledgersync-apply", niceness: 10)
+    private let worker = BackgroundWorker(name: "ledgersync-apply", niceness: 19)
     /// Touched only on `worker`.
     private var lastReleased: Date?
 

@@ -102,7 +102,10 @@ extension LedgerSync {
                 "backlog": "\(inbox.backlog)",
             ])
 
-            let configuration = WebhookServerConfiguration(secrets: secrets, signatureTolerance: tolerance, maxBodySize: maxBody)
+            // Each batch rewrites the ledger, so its cost grows with the ledger, not the batch: fewer,
+            // larger batches leave the CPU to acknowledging, and still apply within a second.
+            let configuration = WebhookServerConfiguration(secrets: secrets, signatureTolerance: tolerance, maxBodySize: maxBody,
+                                                           applyInterval: .milliseconds(400), maxBatchSize: 5000)
             let sink = LedgerSink(ledger: paths.ledger, lockTimeout: options.lockTimeout ?? 2)
             let app = buildApplication(
                 configuration: configuration, inbox: inbox, sink: sink,
