@@ -12,6 +12,7 @@ APT_NEEDS = /usr/include/csv.h:libcsv-dev \
             /usr/include/zlib.h:zlib1g-dev \
             /usr/include/*/curl/curl.h:libcurl4-openssl-dev \
             /usr/bin/jq:jq \
+            /usr/bin/wrk:wrk \
             /usr/bin/soffice:libreoffice-calc-nogui
 PY_NEEDS  = openpyxl stripe aiosmtpd xlsxwriter
 

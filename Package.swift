@@ -68,8 +68,10 @@ let package = Package(
         .executableTarget(
             name: "ledgersync",
             dependencies: [
-                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI", "Mailer", "CSupport",
+                "LedgerCore", "Spreadsheet", "StripeData", "LedgerStore", "Reports", "StripeAPI", "Mailer", "CSupport", "WebhookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

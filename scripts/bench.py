@@ -95,7 +95,7 @@ def main():
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {detail}", flush=True)
 
     # 1. Event import against peers parsing the same file.
-    main_scenario = generate("events-45k", 45_000, 100_000)
+    main_scenario = generate("events-45k", 45_000, 112_000)
     events = events_file(main_scenario)
     size_mb = os.path.getsize(events) / 1e6
     work = os.path.join(BENCH, "work")
@@ -147,6 +147,13 @@ def main():
     # 4. The Dashboard CSV door (scripts/bench_csv.py).
     import bench_csv
     lines += bench_csv.section(check)
+
+    # 5. Webhook receiver under load on loopback (scripts/bench_webhook.py).
+    import bench_webhook
+    webhook_lines, webhook_checks = bench_webhook.run(BIN, BENCH)
+    lines += webhook_lines
+    for name, ok, detail in webhook_checks:
+        check(name, ok, detail)
 
     cpu = platform.processor() or platform.machine()
     head = [

@@ -1083,10 +1083,10 @@ struct lsj_result {
                 emitSyntax(e, start, end, at);
             }
         };
+        if (seen && skipIfSeen(start, end)) return;
         size_t capacity = base == padded.data() ? padded.size() : input_len - start;
         auto e = parser.iterate(padded_string_view(base, len, capacity)).get(doc);
         if (e) { emitSyntax(e, start, end, start); return; }
-        if (seen && skipIfSeen(start, end)) return;
         try {
             ondemand::json_type t;
             if (auto e2 = doc.type().get(t)) throw Fatal{e2};
@@ -1112,25 +1112,55 @@ struct lsj_result {
         }
     }
 
-    // An event the caller has applied before: only its top-level `id` is read (simdjson finds it
-    // wherever it stands among the fields). Anything unusual falls back to the full decode.
-    bool skipIfSeen(size_t start, size_t end) {
-        ondemand::object obj;
-        std::string_view id;
-        bool skip = doc.get_object().get(obj) == SUCCESS
-            && obj.find_field_unordered("id").get_string().get(id) == SUCCESS
-            && id.size() > 4 && id.substr(0, 4) == "evt_"
-            && seen(seen_context, id.data(), id.size()) != 0;
-        if (skip) {
-            lsj_item it = newItem(start, end);
-            it.is_event = 1;
-            it.already_seen = 1;
-            it.event_id = copy(id);
-            items.push_back(it);
-            return true;
+    // The value of the top-level "id" key of the object in input[start ..< end], when it is a plain
+    // string (no escapes). A byte scan that tracks strings and nesting, so a nested object's "id"
+    // never counts; anything unexpected gives an empty view and the caller decodes in full.
+    std::string_view topLevelID(size_t start, size_t end) const {
+        const uint8_t *p = input + start, *e = input + end;
+        if (p == e || *p != '{') return {};
+        int depth = 0;
+        bool expectKey = false;
+        for (; p < e; p++) {
+            uint8_t c = *p;
+            if (c == '"') {
+                const uint8_t *q = p + 1;
+                while (q < e && *q != '"') { if (*q == '\\') q++; q++; }
+                if (q >= e) return {};
+                if (depth == 1 && expectKey && q - p == 3 && p[1] == 'i' && p[2] == 'd') {
+                    const uint8_t *v = q + 1;
+                    while (v < e && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r' || *v == ':')) v++;
+                    if (v >= e || *v != '"') return {};
+                    const uint8_t *w = v + 1;
+                    while (w < e && *w != '"' && *w != '\\') w++;
+                    if (w >= e || *w != '"') return {};
+                    return std::string_view(reinterpret_cast<const char *>(v + 1), size_t(w - v - 1));
+                }
+                expectKey = false;
+                p = q;
+            } else if (c == '{') {
+                depth++;
+                expectKey = depth == 1;
+            } else if (c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                depth--;
+            } else if (c == ',' && depth == 1) {
+                expectKey = true;
+            }
         }
-        doc.rewind();
-        return false;
+        return {};
+    }
+
+    // An event the caller has applied before: only its top-level `id` is looked at, nothing parsed.
+    bool skipIfSeen(size_t start, size_t end) {
+        std::string_view id = topLevelID(start, end);
+        if (id.size() <= 4 || id.substr(0, 4) != "evt_" || seen(seen_context, id.data(), id.size()) == 0) return false;
+        lsj_item it = newItem(start, end);
+        it.is_event = 1;
+        it.already_seen = 1;
+        it.event_id = copy(id);
+        items.push_back(it);
+        return true;
     }
 
     void decodeLines(size_t start, size_t end) {

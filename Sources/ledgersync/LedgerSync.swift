@@ -23,7 +23,8 @@ struct LedgerSync: AsyncParsableCommand {
         structural ledger problem, or unreadable/locked ledger (nothing written).
         """,
         version: "0.1.0",
-        subcommands: [Init.self, Import.self, Pull.self, Status.self, Explain.self, Resolve.self, Export.self, Report.self]
+        subcommands: [Init.self, Import.self, Pull.self, Watch.self, Serve.self, Status.self, Explain.self, Resolve.self,
+                      Export.self, Report.self]
     )
 
     /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.

@@ -48,8 +48,9 @@ extension LedgerSync {
             } catch {
                 throw Output.fail(error)
             }
-            let summary = StatusSummary(ledger: options.ledger, asOfDay: day, invoices: session.invoices, result: result,
+            var summary = StatusSummary(ledger: options.ledger, asOfDay: day, invoices: session.invoices, result: result,
                                         includeRowsIssuedAfter: asOf == nil)
+            summary.webhookEventsNotApplied = LedgerSink.failedEventCount(paths: session.paths)
             if options.json { Output.json(summary) } else { summary.printText() }
         }
     }
@@ -82,6 +83,8 @@ struct StatusSummary: Encodable {
     var currencies: [CurrencyTotals] = []
     var autoReconciledRate: Double?
     var needsAttention: [Attention] = []
+    /// Webhook events `serve` stored but could not apply (lines of inbox/failed.jsonl).
+    var webhookEventsNotApplied = 0
 
     static let buckets = ["current", "1-30", "31-60", "61-90", "90+"]
 
@@ -150,6 +153,9 @@ struct StatusSummary: Encodable {
         }
         if let rate = autoReconciledRate {
             Output.line("auto-reconciled: \(Int((rate * 1000).rounded()) / 10)% of rows with a payment settled without a person")
+        }
+        if webhookEventsNotApplied > 0 {
+            Output.line("webhook events not applied: \(webhookEventsNotApplied) (reasons in \(LedgerSink.failedEventsFile(ledger: ledger)))")
         }
         if needsAttention.isEmpty {
             Output.line("nothing needs attention.")
