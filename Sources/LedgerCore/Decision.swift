@@ -44,9 +44,13 @@ public struct ReconcileSettings: Sendable, Hashable, Codable {
     public var tolerance: [String: Int64]
     /// Metadata keys whose value is an invoice reference, in order of preference.
     public var referenceKeys: [String]
+    /// Whether results carry each row's `trail` (for `explain`); a sync that only writes the ledger
+    /// turns it off. Nothing else in the result depends on it.
+    public var keepTrail: Bool
 
-    public init(tolerance: [String: Int64] = [:], referenceKeys: [String] = ["invoice_number"]) {
+    public init(tolerance: [String: Int64] = [:], referenceKeys: [String] = ["invoice_number"], keepTrail: Bool = true) {
         self.tolerance = tolerance
         self.referenceKeys = referenceKeys
+        self.keepTrail = keepTrail
     }
 }

@@ -65,6 +65,8 @@ struct Engine {
     let invoices: [Invoice]
     let graph: RecordGraph
     let settings: ReconcileSettings
+    /// Whether to write each row's `trail` (only `explain` reads it; building it costs time and memory).
+    var keepTrail: Bool { settings.keepTrail }
     var rows: [RowState]
     var index: RowIndex
     var entries: [Entry] = []
@@ -368,18 +370,18 @@ struct Engine {
                 let status = (inv.status ?? "").lowercased()
                 if status == "void" {
                     rows[i].isVoid = true
-                    rows[i].trail.append("\(inv.id) Stripe invoice void \(Engine.time(inv.observedAt))")
+                    if keepTrail { rows[i].trail.append("\(inv.id) Stripe invoice void \(Engine.time(inv.observedAt))") }
                 } else if status == "uncollectible" {
                     rows[i].isUncollectible = true
-                    rows[i].trail.append("\(inv.id) Stripe invoice uncollectible \(Engine.time(inv.observedAt))")
+                    if keepTrail { rows[i].trail.append("\(inv.id) Stripe invoice uncollectible \(Engine.time(inv.observedAt))") }
                 }
                 if let total = inv.total, (inv.currency ?? cur.code).lowercased() == cur.code, total != rows[i].due {
                     rows[i].note(.amountMismatch, "Stripe invoice \(inv.id) totals \(money(total, cur)) but amount_due is \(money(rows[i].due, cur)).")
                 }
                 rows[i].touch(inv.observedAt)
             }
-            if rows[i].invoice.statusOverride == .void { rows[i].trail.append("status_override void (set in the ledger)") }
-            if rows[i].invoice.statusOverride == .uncollectible { rows[i].trail.append("status_override uncollectible (set in the ledger)") }
+            if rows[i].invoice.statusOverride == .void, keepTrail { rows[i].trail.append("status_override void (set in the ledger)") }
+            if rows[i].invoice.statusOverride == .uncollectible, keepTrail { rows[i].trail.append("status_override uncollectible (set in the ledger)") }
             rows[i].evaluate()
             reindex(i)
         }
@@ -518,7 +520,7 @@ struct Engine {
             let sentence = "\(id) is in \(e.line.currency.description) (\(money(e.magnitude, e.line.currency))) but row \(number) is in \(rowCode); it was not applied."
             rows[ri].note(.currencyMismatch, sentence)
             rows[ri].touch(e.observedAt)
-            rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): not applied, currency differs from the row's \(rowCode)")
+            if keepTrail { rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): not applied, currency differs from the row's \(rowCode)") }
             entries[ei].note(.currencyMismatch, sentence)
             return false
         }
@@ -554,7 +556,7 @@ struct Engine {
         case .manual: how = "applied by hand (\(evidence))"
         }
         let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
-        rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))")
+        if keepTrail { rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))") }
         reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
@@ -597,7 +599,7 @@ struct Engine {
                 let sentence = "Refund \(id) of \(money(e.magnitude, e.line.currency)) on \(cid) \(e.line.status)\(reason); the money was not returned."
                 rows[ri].note(.refundFailed, sentence)
                 entries[ei].note(.refundFailed, sentence)
-                rows[ri].trail.append("\(head): refund of \(cid) \(e.line.status), drops out")
+                if keepTrail { rows[ri].trail.append("\(head): refund of \(cid) \(e.line.status), drops out") }
                 rows[ri].touch(e.observedAt)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
@@ -607,7 +609,7 @@ struct Engine {
             rows[ri].refunded += part
             rows[ri].touch(e.observedAt)
             rows[ri].evaluate()
-            rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
+            if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
             reindex(ri)
             appendNumber(ei, rows[ri].invoice.invoiceNumber)
         }
@@ -637,7 +639,7 @@ struct Engine {
         switch status {
         case "won", "warning_closed", "prevented":
             for ri in rowsOfCharge {
-                rows[ri].trail.append("\(head): on \(cid), closed without money moving")
+                if keepTrail { rows[ri].trail.append("\(head): on \(cid), closed without money moving") }
                 rows[ri].touch(e.observedAt)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
@@ -654,7 +656,7 @@ struct Engine {
                 rows[ri].note(.disputeLost, sentence)
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
-                rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))")
+                if keepTrail { rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
                 reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
@@ -666,7 +668,7 @@ struct Engine {
                 rows[ri].openInquiries.append(id)
                 rows[ri].note(.disputed, sentence)
                 rows[ri].touch(e.observedAt)
-                rows[ri].trail.append("\(head): inquiry on \(cid), open")
+                if keepTrail { rows[ri].trail.append("\(head): inquiry on \(cid), open") }
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         default:
@@ -678,7 +680,7 @@ struct Engine {
                 rows[ri].note(.disputed, sentence)
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
-                rows[ri].trail.append("\(head): on \(cid), open → disputed")
+                if keepTrail { rows[ri].trail.append("\(head): on \(cid), open → disputed") }
                 reindex(ri)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
@@ -733,7 +735,7 @@ struct Engine {
             s.paymentIDs = row.paymentIDs
             s.matchRule = row.lastRule
             if row.outOfBandAmount > 0 {
-                row.trail.append("status_override paid_out_of_band: \(money(row.outOfBandAmount, cur)) counted as paid outside Stripe")
+                if keepTrail { row.trail.append("status_override paid_out_of_band: \(money(row.outOfBandAmount, cur)) counted as paid outside Stripe") }
                 s.matchRule = s.matchRule ?? .manual
             }
             let (flag, detail) = FlagText.resolve(notes: row.flagNotes, acceptances: accepts)

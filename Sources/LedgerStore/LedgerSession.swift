@@ -259,10 +259,13 @@ public final class LedgerSession {
 
     // MARK: Reconciling and writing
 
-    public func reconcile() throws(LedgerError) -> Reconciliation {
+    /// - Parameter trails: whether rows carry their `trail` (what `explain` shows).
+    public func reconcile(trails: Bool = true) throws(LedgerError) -> Reconciliation {
         let state = try knownState()
+        var reconcileSettings = try settings.reconcileSettings(file: paths.settings)
+        reconcileSettings.keepTrail = trails
         return Reconciler.reconcile(invoices: invoices, records: state.records, decisions: state.decisions,
-                                    settings: try settings.reconcileSettings(file: paths.settings))
+                                    settings: reconcileSettings)
     }
 
     private var settingsDigest: String {
@@ -294,7 +297,7 @@ public final class LedgerSession {
         if recordsChanged || decisionsChanged || !untouched {
             var attempt = 0
             while true {
-                let reconciled = try reconcile()
+                let reconciled = try reconcile(trails: false)
                 timing.mark("commit: reconciled")
                 if let state = cache, stateBytes == nil {
                     // The state file does not depend on the tables: encode it on the other core meanwhile.

@@ -183,6 +183,13 @@ struct PropertyTests {
             } else {
                 reference = result
                 referenceSet = set.records
+                // Without trails (a sync that only writes the ledger) everything else is the same.
+                let lean = Reconciler.reconcile(invoices: g.invoices, records: set, decisions: [],
+                                                settings: ReconcileSettings(keepTrail: false))
+                #expect(lean.invoices.allSatisfy { $0.trail.isEmpty })
+                #expect(lean.invoices.map { var s = $0; s.trail = []; return s } == result.invoices.map { var s = $0; s.trail = []; return s })
+                #expect(lean.payments == result.payments)
+                #expect(result.invoices.contains { !$0.trail.isEmpty })
             }
         }
         // The scenario exercises the engine, not only the empty case.
