@@ -3,6 +3,23 @@
 /// Built once per run in O(records · log records); every lookup afterwards is a dictionary hit.
 /// Where a link is ambiguous (two Stripe invoices claim one charge) the first in a fixed order of
 /// evidence wins, then the smallest id, so the result never depends on the order records arrived.
+/// Records by position: the record set's array (shared, never copied), then the synthetic records.
+struct RecordStore {
+    let base: [Record]
+    private(set) var extra: [Record] = []
+
+    var count: Int { base.count + extra.count }
+
+    subscript(i: Int) -> Record {
+        // `_read` yields the element in place: reading one field never copies the whole record.
+        _read {
+            if i < base.count { yield base[i] } else { yield extra[i - base.count] }
+        }
+    }
+
+    mutating func append(_ record: Record) { extra.append(record) }
+}
+
 final class RecordGraph {
     // Records are kept once, in `store`, and everything else refers to them by their position in it:
     // a `Record` has ~16 `String?` fields, so copying one (as `[String: Record]` lookups and
@@ -10,7 +27,7 @@ final class RecordGraph {
     // properties lets the engine read `store[i].field` without copying the record.
 
     /// Every merged record (in the record set's order), then the synthetic charges (see ``init(records:)``).
-    let store: [Record]
+    let store: RecordStore
     /// Id → position in `store`; a synthetic charge replaces the record of the same id.
     let slot: [String: Int]
     /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id.
@@ -58,18 +75,13 @@ final class RecordGraph {
     /// - a balance transaction of type `charge`/`payment` whose `source` is no known record becomes
     ///   a succeeded charge keyed by that `source` id.
     init(records: RecordSet) {
-        let n = records.records.count
-        var store: [Record] = []
-        store.reserveCapacity(n + 16)
-        var ids: [String] = []
-        ids.reserveCapacity(n)
-        var slot: [String: Int] = Dictionary(minimumCapacity: n + 16)
-        for (key, r) in records.records {
-            slot[key] = store.count
-            ids.append(r.id)
-            store.append(r)
-        }
-        // Sorting positions by id (a stable sort, like sorting the records themselves) moves Ints, not records.
+        // The record set's own array and index, shared, not copied.
+        var store = RecordStore(base: records.all)
+        var slot = records.positions
+        let n = store.count
+        // Sorting positions by id (a stable sort, like sorting the records themselves) moves Ints, not
+        // records; the ids are taken out first so comparing never touches a whole record.
+        var ids = records.all.map(\.id)
         let sorted = ids.indices.sorted { ids[$0] < ids[$1] }
         var kinds = [[Int]](repeating: [], count: Record.Kind.allCases.count)
         for i in sorted { kinds[RecordGraph.kindIndex(store[i].kind)].append(i) }
@@ -105,6 +117,7 @@ final class RecordGraph {
             let ci = store.count
             slot[c.id] = ci
             store.append(c)
+            ids.append(c.id)
             kinds[chargeK].append(ci)
             chargesNamingIntent[pi.id, default: []].append(ci)
         }
@@ -143,13 +156,14 @@ final class RecordGraph {
                 let ci = store.count
                 slot[source] = ci
                 store.append(c)
+                ids.append(c.id)
                 kinds[chargeK].append(ci)
                 txnsOf[source, default: []].append(ti)
                 continue
             }
             standalone.append(ti)
         }
-        kinds[chargeK].sort { store[$0].id < store[$1].id }
+        kinds[chargeK].sort { ids[$0] < ids[$1] }
 
         // Payment intent → charge.
         var chargeOfIntent: [String: String] = [:]

@@ -3,15 +3,37 @@
 /// Inserting is idempotent and order-independent (DESIGN.md §6): the same records in any order,
 /// any number of times, leave the same set.
 public struct RecordSet: Sendable {
-    public private(set) var records: [String: Record] = [:]
+    /// Every merged record, in the order each object was first seen. Kept as one array (not a
+    /// dictionary of records) because a `Record` is large: a hash table sized for growth held twice
+    /// the memory, and reconciling reads this array in place instead of copying it.
+    public private(set) var all: [Record] = []
+    /// Id → position in `all`.
+    public private(set) var positions: [String: Int] = [:]
     public private(set) var seenEvents: Set<String> = []
 
     public init() {}
 
     /// Restores a set saved earlier (the state cache); the records must already be merged.
-    public init(restoring records: [String: Record], seenEvents: Set<String>) {
-        self.records = records
+    public init(restoring records: [Record], seenEvents: Set<String> = []) {
+        all = records
+        positions = Dictionary(minimumCapacity: records.count)
+        for (i, r) in records.enumerated() { positions[r.id] = i }
         self.seenEvents = seenEvents
+    }
+
+    /// Restores a set from records by id (e.g. a filtered view of another set).
+    public init(restoring records: [String: Record], seenEvents: Set<String>) {
+        self.init(restoring: records.keys.sorted().compactMap { records[$0] }, seenEvents: seenEvents)
+    }
+
+    /// The records by id (built on each call: for lookups in bulk use `record(_:)` or `all`).
+    public var records: [String: Record] {
+        Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+    }
+
+    /// The merged record of one object.
+    public func record(_ id: String) -> Record? {
+        positions[id].map { all[$0] }
     }
 
     public enum Change: Sendable, Equatable { case added, updated, unchanged }
@@ -27,25 +49,25 @@ public struct RecordSet: Sendable {
     /// accessor yields the slot, and a new object costs one insert.
     @discardableResult
     public mutating func insert(_ record: Record) -> Change {
-        var change = Change.added
-        RecordSet.merge(record, into: &records[record.id], change: &change)
-        return change
+        let next = all.count
+        let position = RecordSet.claim(&positions[record.id], next)
+        guard position != next else {
+            all.append(record)
+            return .added
+        }
+        let merged = all[position].merged(with: record)
+        if merged == all[position] { return .unchanged }
+        all[position] = merged
+        return .updated
     }
 
+    /// The slot's position, or `next` stored in it when the id is new (one hash per insert).
     @inline(__always)
-    private static func merge(_ record: Record, into slot: inout Record?, change: inout Change) {
-        guard let existing = slot else {
-            slot = record
-            return
-        }
-        let merged = existing.merged(with: record)
-        if merged == existing {
-            change = .unchanged
-        } else {
-            slot = merged
-            change = .updated
-        }
+    private static func claim(_ slot: inout Int?, _ next: Int) -> Int {
+        if let existing = slot { return existing }
+        slot = next
+        return next
     }
 
-    public var count: Int { records.count }
+    public var count: Int { all.count }
 }

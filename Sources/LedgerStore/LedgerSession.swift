@@ -293,22 +293,12 @@ public final class LedgerSession {
         let untouched = FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
             && digest == seen.settingsDigest
         var result: Reconciliation?
-        var stateBytes: EncodedState?
         if recordsChanged || decisionsChanged || !untouched {
             var attempt = 0
             while true {
                 let reconciled = try reconcile(trails: false)
                 timing.mark("commit: reconciled")
-                if let state = cache, stateBytes == nil {
-                    // The state file does not depend on the tables: encode it on the other core meanwhile.
-                    let box = EncodedState()
-                    box.group.enter()
-                    DispatchQueue.global().async {
-                        box.bytes = state.encoded()
-                        box.group.leave()
-                    }
-                    stateBytes = box
-                }
+
                 let newInvoices = tables.renderedInvoices(invoices, reconciled)
                 let newPayments = tables.renderedPayments(reconciled)
                 timing.mark("commit: tables rendered")
@@ -332,16 +322,10 @@ public final class LedgerSession {
             }
         }
         if var state = cache, result != nil || state.journalOffset != journalSize {
-            var bytes: [UInt8]
-            if let stateBytes {
-                stateBytes.group.wait()
-                bytes = stateBytes.bytes
-            } else {
-                bytes = state.encoded()
-            }
+            // Encoded after the tables are written, not alongside: peak memory matters more here than the
+            // tenth of a second a second core would save.
             state.journalOffset = journalSize
-            StateCache.setJournalOffset(journalSize, in: &bytes)
-            try AtomicFile.write(bytes, to: paths.state)
+            try AtomicFile.write(to: paths.state) { temp in try state.write(toFile: temp) }
             cache = state
             recordsChanged = false
             decisionsChanged = false
@@ -364,12 +348,6 @@ public final class LedgerSession {
         tables = try backend.load()
         invoices = try tables.parseInvoices(file: paths.ledger)
     }
-}
-
-/// The state file encoded on another thread; read only after `group.wait()`.
-private final class EncodedState: @unchecked Sendable {
-    let group = DispatchGroup()
-    var bytes: [UInt8] = []
 }
 
 /// With LEDGERSYNC_TIMING set, prints how long each phase took to standard error (for profiling).

@@ -27,11 +27,33 @@ public struct StateCache: Sendable {
     static let fieldCount = 4 + 16 + 11 + 3
 
     public func encoded() -> [UInt8] {
+        var all: [UInt8] = []
+        encode { all += $0 }
+        return all
+    }
+
+    /// Writes the encoded state to a file piece by piece, so the whole of it is never in memory.
+    public func write(toFile path: String) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var failure: Error?
+        encode { piece in
+            guard failure == nil else { return }
+            do { try handle.write(contentsOf: piece) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Encodes in pieces of about 1 MiB, in file order.
+    func encode(_ emit: ([UInt8]) -> Void) {
         var line = LineWriter()
-        line.out.reserveCapacity(records.count * 220)
+        line.out.reserveCapacity(1 << 20 + 4096)
         line.out += Array("\(Self.magic)\t\(Self.version)\t\(journalOffset)\n".utf8)
-        for id in records.records.keys.sorted() {
-            guard let r = records.records[id] else { continue }
+        let all = records.all
+        let ids = all.map(\.id)
+        for position in ids.indices.sorted(by: { ids[$0] < ids[$1] }) {
+            let r = all[position]
             line.raw("R")
             line.raw(r.kind.rawValue)
             line.text(r.id)
@@ -46,19 +68,17 @@ public struct StateCache: Sendable {
             }
             for b in [r.livemode, r.captured, r.paidOutOfBand] { line.boolean(b) }
             line.endLine()
+            if line.out.count >= 1 << 20 {
+                emit(line.out)
+                line.out.removeAll(keepingCapacity: true)
+            }
         }
         for decision in decisions {
             line.raw("D")
             line.text(String(decoding: Journal.json(decision), as: UTF8.self))
             line.endLine()
         }
-        return line.out
-    }
-
-    /// Rewrites the journal offset in an encoded state's first line.
-    static func setJournalOffset(_ offset: Int64, in bytes: inout [UInt8]) {
-        guard let end = bytes.firstIndex(of: 0x0A) else { return }
-        bytes.replaceSubrange(0..<end, with: Array("\(magic)\t\(version)\t\(offset)".utf8))
+        emit(line.out)
     }
 
     /// Decodes a state file; nil when it is not one (then the caller replays the journal).
@@ -67,7 +87,7 @@ public struct StateCache: Sendable {
         guard let first = lines.popFirst() else { return nil }
         let head = first.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard head.count == 3, head[0] == magic, head[1] == version, let offset = Int64(head[2]) else { return nil }
-        var records: [String: Record] = [:]
+        var records: [Record] = []
         records.reserveCapacity(lines.count)
         var decisions: [Decision] = []
         let decoder = JSONDecoder()
@@ -100,9 +120,9 @@ public struct StateCache: Sendable {
             func boolean(_ i: Int) -> Bool? { f[i].isEmpty ? nil : f[i].first == UInt8(ascii: "1") }
             r.livemode = boolean(31); r.captured = boolean(32); r.paidOutOfBand = boolean(33)
             if bad { return nil }
-            records[r.id] = r
+            records.append(r)
         }
-        return StateCache(records: RecordSet(restoring: records, seenEvents: []), decisions: decisions, journalOffset: offset)
+        return StateCache(records: RecordSet(restoring: records), decisions: decisions, journalOffset: offset)
     }
 
     private static func parseInt(_ digits: ArraySlice<UInt8>) -> Int64? {

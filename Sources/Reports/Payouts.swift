@@ -36,7 +36,7 @@ public enum Payouts {
             let sums = carried[payout.stripeID]
             let same = sums?.currency == payout.currency
             return PayoutLine(payoutID: payout.stripeID, status: payout.status, created: payout.created,
-                              arrival: records.records[payout.stripeID]?.dueBy, currency: payout.currency, amount: payout.amount,
+                              arrival: records.record(payout.stripeID)?.dueBy, currency: payout.currency, amount: payout.amount,
                               movements: same ? sums?.count ?? 0 : 0, gross: same ? sums?.gross ?? 0 : 0,
                               fees: same ? sums?.fees ?? 0 : 0, net: same ? sums?.net ?? 0 : 0)
         }

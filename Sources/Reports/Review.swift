@@ -59,7 +59,7 @@ public enum Review {
                                   candidates: [])
             let disputes = disputesByInvoice[invoice.invoiceNumber.lowercased(), default: []]
             if let dispute = disputes.first(where: { isOpenDispute($0.status) }) ?? disputes.last {
-                item.disputeEvidenceDueBy = records.records[dispute.stripeID]?.dueBy
+                item.disputeEvidenceDueBy = records.record(dispute.stripeID)?.dueBy
                 item.disputeFee = dispute.fee.map { abs($0) }
             }
             if let currency = invoice.currency {
@@ -77,7 +77,7 @@ public enum Review {
                                   currency: line.currency, amount: line.amount, balanceDue: nil, day: day,
                                   ageDays: asOfDay - day, disputeEvidenceDueBy: nil, disputeFee: nil, candidates: [])
             if line.kind == .dispute {
-                item.disputeEvidenceDueBy = records.records[line.stripeID]?.dueBy
+                item.disputeEvidenceDueBy = records.record(line.stripeID)?.dueBy
                 item.disputeFee = line.fee.map { abs($0) }
             }
             item.candidates = index.candidates(customerIDs: [line.customer], emails: [line.email],

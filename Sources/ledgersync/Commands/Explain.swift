@@ -92,9 +92,9 @@ extension LedgerSync {
         /// The merged records behind these ids and everything that points at them (refunds, disputes, links).
         static func sources(_ ids: [String], _ set: RecordSet) -> [Explanation.Source] {
             let wanted = Set(ids)
-            var chosen = ids.compactMap { set.records[$0] }
+            var chosen = ids.compactMap { set.record($0) }
             let intents = Set(chosen.compactMap(\.paymentIntent))
-            for record in set.records.values where !wanted.contains(record.id) {
+            for record in set.all where !wanted.contains(record.id) {
                 if let c = record.charge, wanted.contains(c) { chosen.append(record) } else if let p = record.paymentIntent, intents.contains(p), record.kind != .charge { chosen.append(record) }
             }
             var seen = Set<String>()

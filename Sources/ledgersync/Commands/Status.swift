@@ -38,7 +38,7 @@ extension LedgerSync {
             var records = state.records
             if asOf != nil {
                 let cutoff = Int64(day + 1) * 86_400
-                records = RecordSet(restoring: records.records.filter { ($0.value.created ?? $0.value.observedAt ?? 0) < cutoff },
+                records = RecordSet(restoring: records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff },
                                     seenEvents: records.seenEvents)
             }
             let result: Reconciliation
