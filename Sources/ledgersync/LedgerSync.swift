@@ -29,9 +29,11 @@ struct LedgerSync: AsyncParsableCommand {
 
     /// Like ArgumentParser's own `main`, but usage errors exit 2 (not 64) so exit codes mean one thing.
     static func main() async {
-        ledgersync_tune_malloc()
         do {
             var command = try parseAsRoot()
+            // One malloc arena suits the batch commands (less memory, fewer page faults); the webhook
+            // server's threads would queue on its lock and acknowledgements would wait.
+            if !(command is Serve) { ledgersync_tune_malloc() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

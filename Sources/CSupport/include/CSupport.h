@@ -3,7 +3,7 @@
 
 // glibc's malloc tuning, which Swift's Glibc module does not expose (malloc.h).
 
-/// One malloc arena for the whole process: LedgerSync's few worker threads then share freed memory
+/// One malloc arena for the whole process: a batch command's few worker threads then share freed memory
 /// instead of each keeping its own (measured: less peak memory and fewer page faults on large imports).
 /// Call first thing in main, before any thread allocates. No effect where mallopt is unavailable.
 void ledgersync_tune_malloc(void);
