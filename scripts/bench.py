@@ -148,7 +148,10 @@ def main():
     import bench_csv
     lines += bench_csv.section(check)
 
-    # 5. Webhook receiver under load on loopback (scripts/bench_webhook.py).
+    # 5. Webhook receiver under load on loopback (scripts/bench_webhook.py). The sections before it leave
+    # gigabytes of dirty pages; flushed first, so the receiver's fsyncs are not queued behind them.
+    subprocess.run(["sync"], check=False)
+    time.sleep(2)
     import bench_webhook
     webhook_lines, webhook_checks = bench_webhook.run(BIN, BENCH)
     lines += webhook_lines
