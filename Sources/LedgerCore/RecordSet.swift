@@ -1,4 +1,5 @@
-/// Everything known from Stripe: one merged snapshot per object id, and the event ids already seen.
+/// Everything known from Stripe: one merged snapshot per object id. (Event ids already applied are the
+/// store's concern: `LedgerStore.SeenIndex`.)
 ///
 /// Inserting is idempotent and order-independent (DESIGN.md §6): the same records in any order,
 /// any number of times, leave the same set.
@@ -9,21 +10,14 @@ public struct RecordSet: Sendable {
     public private(set) var all: [Record] = []
     /// Id → position in `all`.
     public private(set) var positions: [String: Int] = [:]
-    public private(set) var seenEvents: Set<String> = []
 
     public init() {}
 
     /// Restores a set saved earlier (the state cache); the records must already be merged.
-    public init(restoring records: [Record], seenEvents: Set<String> = []) {
+    public init(restoring records: [Record]) {
         all = records
         positions = Dictionary(minimumCapacity: records.count)
         for (i, r) in records.enumerated() { positions[r.id] = i }
-        self.seenEvents = seenEvents
-    }
-
-    /// Restores a set from records by id (e.g. a filtered view of another set).
-    public init(restoring records: [String: Record], seenEvents: Set<String>) {
-        self.init(restoring: records.keys.sorted().compactMap { records[$0] }, seenEvents: seenEvents)
     }
 
     /// The records by id (built on each call: for lookups in bulk use `record(_:)` or `all`).
@@ -38,10 +32,6 @@ public struct RecordSet: Sendable {
 
     public enum Change: Sendable, Equatable { case added, updated, unchanged }
 
-    /// Records an event id; false when it was seen before (then its records must be skipped).
-    public mutating func markEventSeen(_ id: String) -> Bool {
-        seenEvents.insert(id).inserted
-    }
 
     /// Merges a snapshot into what is known of its object.
     ///

@@ -351,11 +351,13 @@ public final class LedgerSession {
 }
 
 /// With LEDGERSYNC_TIMING set, prints how long each phase took to standard error (for profiling).
-final class Timing {
+public final class Timing {
+    public init() {}
+
     private static let enabled = ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil
     private var last = DispatchTime.now()
 
-    func mark(_ phase: String) {
+    public func mark(_ phase: String) {
         guard Timing.enabled else { return }
         let now = DispatchTime.now()
         let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9

@@ -5,16 +5,6 @@ import LedgerStore
 /// Where people and scripts read what a command did.
 enum Output {
     static let stderrIsTerminal = isatty(STDERR_FILENO) == 1
-    static let timing = ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil
-    nonisolated(unsafe) static var lastMark = Date()
-
-    /// With LEDGERSYNC_TIMING set, how long each phase took (for profiling; never on by default).
-    static func mark(_ phase: String) {
-        guard timing else { return }
-        let now = Date()
-        warn(String(format: "timing: %-28@ %.3f s", phase, now.timeIntervalSince(lastMark)))
-        lastMark = now
-    }
 
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))

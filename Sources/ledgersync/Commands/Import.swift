@@ -42,13 +42,12 @@ extension LedgerSync {
 
         func run() async throws {
             let files = try InputFiles.expand(inputs)
-            Output.mark("start")
+            let timing = Timing()
             let session = try LedgerSession.forCommand(options, writing: !dryRun)
             defer { session.close() }
-            Output.mark("open ledger + state")
+            timing.mark("open ledger + state")
             let before = session.tables
             var report = ImportReport(ledger: options.ledger, dryRun: dryRun)
-            Output.mark("start")
             let settings: ReconcileSettings
             do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
 
@@ -87,9 +86,9 @@ extension LedgerSync {
                         var input = StripeJSON.decode(bytes, file: file.name, door: .file, settings: settings,
                                                       skipping: session.seenEventIDs)
                         input.shiftLines(by: firstLine - 1)
-                        Output.mark("decode")
+                        timing.mark("decode")
                         let intake = try session.accept(input, bytes: bytes, door: .file, from: file.name)
-                        Output.mark("accept")
+                        timing.mark("accept")
                         report.add(file: file.name, input: input, intake: intake)
                     }
                 } catch let error as LedgerError {
@@ -114,7 +113,7 @@ extension LedgerSync {
                 throw Output.fail(error)
             }
             Output.endProgress()
-            Output.mark("reconcile + commit")
+            timing.mark("reconcile + commit")
             report.summarise(session: session, dryRunChanges: report.changes, notes: notes)
             let status = report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
             report.exitCode = status

@@ -38,8 +38,7 @@ extension LedgerSync {
             var records = state.records
             if asOf != nil {
                 let cutoff = Int64(day + 1) * 86_400
-                records = RecordSet(restoring: records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff },
-                                    seenEvents: records.seenEvents)
+                records = RecordSet(restoring: records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff })
             }
             let result: Reconciliation
             do {
