@@ -86,22 +86,28 @@ extension LedgerSync {
         }
 
         func run() async throws {
+            let timing = Timing()
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             let result: Reconciliation
             do {
+                _ = try session.knownState()
+                timing.mark("state loaded")
                 result = try session.reconcile()
+                timing.mark("reconciled")
             } catch {
                 throw Output.fail(error)
             }
             let invoicesTable = session.tables.renderedInvoices(session.invoices, result)
             let paymentsTable = session.tables.renderedPayments(result)
+            timing.mark("rendered")
             let written: Written
             do {
                 written = try write(session: session, result: result, invoicesTable: invoicesTable, paymentsTable: paymentsTable)
             } catch {
                 throw Output.fail(error)
             }
+            timing.mark("written")
             if options.json {
                 Output.json(written)
                 return
