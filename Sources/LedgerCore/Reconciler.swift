@@ -707,7 +707,7 @@ struct Engine {
                 let (flag, detail) = FlagText.resolve(notes: flagNotes, acceptances: accepts)
                 s.flag = flag
                 s.flagDetail = detail
-                s.trail = ["invalid row: \(problems.joined(separator: "; "))"] + row.trail
+                if keepTrail { s.trail = ["invalid row: \(problems.joined(separator: "; "))"] + row.trail }
                 s.lastEventAt = row.lastEventAt
                 states.append(s)
                 continue

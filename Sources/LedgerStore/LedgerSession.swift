@@ -268,6 +268,23 @@ public final class LedgerSession {
                                     settings: reconcileSettings)
     }
 
+    /// Whether the tables are exactly what LedgerSync last wrote from everything known: nothing has
+    /// arrived since (journal), no one has saved either file since, and the settings are the same.
+    public var tablesAreCurrent: Bool {
+        !recordsChanged && !decisionsChanged && !settingsChanged && FileStamp.of(paths.seen) != nil
+            && seen.journalOffset == journal.size && backend.stamp() == loadedStamp
+            && FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
+            && settingsDigest == seen.settingsDigest
+    }
+
+    /// The ledger's reconciliation as it stands, for readers (`status`, `export`, `report`): read back from
+    /// the tables' own columns when they are current (``tablesAreCurrent``), which skips loading the state
+    /// and reconciling; computed otherwise. Rows carry no `trail` either way (`explain` reconciles itself).
+    public func currentReconciliation() throws(LedgerError) -> Reconciliation {
+        if tablesAreCurrent, let written = tables.reconciliationAsWritten(invoices) { return written }
+        return try reconcile(trails: false)
+    }
+
     private var settingsDigest: String {
         String(decoding: Journal.json(settings), as: UTF8.self)
             .utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }.description

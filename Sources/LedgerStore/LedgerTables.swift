@@ -128,3 +128,77 @@ public struct LedgerTables: Sendable {
         ]
     }
 }
+
+extension LedgerTables {
+    /// The reconciliation these tables show, read back from LedgerSync's own columns: when the tables are
+    /// exactly what LedgerSync last wrote, it equals what ``Reconciler`` computed then, without `trail` and
+    /// `notes`. Nil when a cell is not as LedgerSync writes it (the caller then reconciles).
+    public func reconciliationAsWritten(_ invoiceList: [Invoice]) -> Reconciliation? {
+        let invoiceHeader = invoices.header.map { $0.trimmingASCIIWhitespace() }
+        let owned = InvoiceColumn.owned.map { invoiceHeader.firstIndex(of: $0) }
+        guard invoiceList.count == invoices.rows.count, owned.allSatisfy({ $0 != nil }) else { return nil }
+        func times(_ text: String) -> Int64?? {
+            text.isEmpty ? .some(nil) : LedgerDate.parseTimestamp(text).map { .some($0) }
+        }
+        func ids(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
+        var states: [InvoiceState] = []
+        states.reserveCapacity(invoiceList.count)
+        for (r, invoice) in invoiceList.enumerated() {
+            let cells = owned.map { invoices.cell(r, $0!) }
+            // The order of `InvoiceColumn.owned` (and `ownedCells`).
+            let (status, paid, refunded, balance, paidAt, paymentIDs, rule, flag, detail, payouts, deposited, lastEvent) =
+                (cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9], cells[10], cells[11])
+            var s = InvoiceState(status: .open)
+            if invoice.isValid, let currency = invoice.currency {
+                guard let st = InvoiceStatus(rawValue: status),
+                      let p = try? Money.parseMinorUnits(paid, exponent: currency.exponent),
+                      let f = try? Money.parseMinorUnits(refunded, exponent: currency.exponent),
+                      let b = try? Money.parseMinorUnits(balance, exponent: currency.exponent) else { return nil }
+                s.status = st
+                s.amountPaid = p
+                s.amountRefunded = f
+                s.balanceDue = b
+            }
+            guard let pa = times(paidAt), let de = times(deposited), let le = times(lastEvent) else { return nil }
+            s.paidAt = pa
+            s.depositedAt = de
+            s.lastEventAt = le
+            s.paymentIDs = ids(paymentIDs)
+            s.payoutIDs = ids(payouts)
+            if !rule.isEmpty { guard let m = MatchRule(rawValue: rule) else { return nil }; s.matchRule = m }
+            if !flag.isEmpty { guard let fl = Flag(rawValue: flag) else { return nil }; s.flag = fl }
+            s.flagDetail = detail
+            states.append(s)
+        }
+
+        let paymentHeader = payments.header.map { $0.trimmingASCIIWhitespace() }
+        let columns = LedgerTables.paymentColumns.map { paymentHeader.firstIndex(of: $0) }
+        guard columns.allSatisfy({ $0 != nil }) else { return nil }
+        var lines: [PaymentLine] = []
+        lines.reserveCapacity(payments.rows.count)
+        for r in 0..<payments.rows.count {
+            let c = columns.map { payments.cell(r, $0!) }
+            // The order of `paymentColumns` (and `paymentCells`).
+            guard let kind = PaymentKind(rawValue: c[1]), let created = LedgerDate.parseTimestamp(c[3]),
+                  let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[18]),
+                  let amount = try? Money.parseMinorUnits(c[5], exponent: currency.exponent) else { return nil }
+            var line = PaymentLine(stripeID: c[0], kind: kind, status: c[2], created: created, currency: currency, amount: amount, door: door)
+            for (k, keyPath) in [(6, \PaymentLine.fee), (7, \PaymentLine.net)] where !c[k].isEmpty {
+                guard let v = try? Money.parseMinorUnits(c[k], exponent: currency.exponent) else { return nil }
+                line[keyPath: keyPath] = v
+            }
+            line.settlementCurrency = c[8]
+            line.customer = c[9]
+            line.email = c[10]
+            line.stripeInvoiceID = c[11]
+            line.reference = c[12]
+            line.invoiceNumbers = ids(c[13])
+            if !c[14].isEmpty { guard let m = MatchRule(rawValue: c[14]) else { return nil }; line.matchRule = m }
+            line.payoutID = c[15]
+            if !c[16].isEmpty { guard let f = Flag(rawValue: c[16]) else { return nil }; line.flag = f }
+            line.flagDetail = c[17]
+            lines.append(line)
+        }
+        return Reconciliation(invoices: states, payments: lines, notes: [])
+    }
+}

@@ -22,7 +22,7 @@ struct ExportRow {
     /// A Stripe id with one of `prefixes` (`ch_`, `py_`…); with no prefixes, any `xx_…` id.
     func id(_ field: ExportField, _ prefixes: [String], what: String) throws(ExportCellError) -> String? {
         guard let t = text(field) else { return nil }
-        let prefixOK = prefixes.isEmpty ? t.contains("_") : prefixes.contains(where: { t.hasPrefix($0) })
+        let prefixOK = prefixes.isEmpty ? t.utf8.contains(0x5F) : prefixes.contains(where: { t.hasPrefix($0) })
         guard prefixOK, t.utf8.count <= 255, t.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2C }) else {
             let like = prefixes.isEmpty ? "like txn_…" : prefixes.map { $0 + "…" }.joined(separator: " or ")
             throw fail(field, "is not \(what) (\(like))")
@@ -56,7 +56,10 @@ struct ExportRow {
     /// Turns a decimal comma into a point, and drops grouping separators when both are used
     /// (`1.250,00` and `1,250.00` are both 1250.00; a lone comma is a decimal comma).
     static func decimalPoint(_ text: String) -> String {
-        let hasComma = text.contains(","), hasPoint = text.contains(".")
+        // The common case, `-1250.00`, needs no rewriting (checked on bytes: `String.contains(String)` goes through Foundation).
+        let bytes = text.utf8
+        if bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) { return text }
+        let hasComma = bytes.contains(0x2C), hasPoint = bytes.contains(0x2E)
         var t = text.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "'" }
         if hasComma && hasPoint {
             let lastComma = t.lastIndex(of: ",")!, lastPoint = t.lastIndex(of: ".")!

@@ -21,11 +21,8 @@ struct ReportLedger {
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-report-\(UUID().uuidString).xlsx").path
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         do throws(LedgerError) {
-            let result = try session.reconcile()
-            let report = LedgerReport(ledgerName: (options.ledger as NSString).lastPathComponent,
-                                      invoicesTable: session.tables.renderedInvoices(session.invoices, result),
-                                      paymentsTable: session.tables.renderedPayments(result), invoices: session.invoices,
-                                      result: result, records: try session.knownState().records, mode: session.settings.mode, asOf: now)
+            let result = try session.currentReconciliation()
+            let report = try LedgerReport(session: session, name: (options.ledger as NSString).lastPathComponent, result: result, asOf: now)
             do {
                 _ = try LedgerWorkbook.write(report, to: temporary)
             } catch {
@@ -39,5 +36,19 @@ struct ReportLedger {
         } catch {
             throw Output.fail(error)
         }
+    }
+}
+
+extension LedgerReport {
+    /// The report of an open ledger, as `export --xlsx` and `report` write it. The Stripe records (state
+    /// cache) are loaded only when a dispute or payout line needs them (evidence due dates, arrival dates).
+    init(session: LedgerSession, name: String, result: Reconciliation, asOf: Int64) throws(LedgerError) {
+        let needsRecords = result.payments.contains { $0.kind == .dispute || $0.kind == .payout }
+        // Current tables are what rendering `result` would give again: used as they are, not copied.
+        let current = session.tablesAreCurrent
+        self.init(ledgerName: name, invoicesTable: current ? session.tables.invoices : session.tables.renderedInvoices(session.invoices, result),
+                  paymentsTable: current ? session.tables.payments : session.tables.renderedPayments(result),
+                  invoices: session.invoices, result: result,
+                  records: needsRecords ? try session.knownState().records : RecordSet(), mode: session.settings.mode, asOf: asOf)
     }
 }

@@ -136,3 +136,71 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         #expect(back == r)
     }
 }
+
+/// Readers (`status`, `export`, `report`) take the reconciliation from the tables' own columns when the
+/// tables are what LedgerSync last wrote: that must be exactly what reconciling again gives.
+@Suite struct CurrentTablesTests {
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("samples")
+
+    /// The demo scenario imported into a fresh copy of its ledger.
+    func importedSample() throws -> Folder {
+        let dir = try Folder()
+        try FileManager.default.copyItem(atPath: Self.samples.appendingPathComponent("ledger.csv").path, toPath: dir.file("ledger.csv"))
+        let session = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
+        defer { session.close() }
+        let events = Self.samples.appendingPathComponent("events")
+        for name in try FileManager.default.contentsOfDirectory(atPath: events.path).sorted() {
+            let bytes = Array(try Data(contentsOf: events.appendingPathComponent(name)))
+            let input = StripeJSON.decode(bytes, file: name, door: .file, settings: ReconcileSettings())
+            _ = try session.accept(input, bytes: bytes, door: .file, from: name)
+        }
+        try session.commit()
+        return dir
+    }
+
+    @Test func readingBackTheSampleLedgerEqualsReconcilingIt() throws {
+        let dir = try importedSample()
+        let session = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
+        #expect(session.tablesAreCurrent)
+        let written = try #require(session.tables.reconciliationAsWritten(session.invoices))
+        var computed = try session.reconcile(trails: false)
+        computed.notes = []
+        #expect(written.invoices == computed.invoices)
+        #expect(written.payments == computed.payments)
+        // The scenario exercises what the read-back must carry: flags, disputes, payouts, invalid rows.
+        #expect(written.invoices.contains { $0.flag == .invalidRow })
+        #expect(written.payments.contains { $0.kind == .dispute } && written.payments.contains { $0.kind == .payout })
+        #expect(written.payments.contains { $0.flag != nil } && written.payments.contains { $0.matchRule != nil })
+    }
+
+    @Test func anEditOrANewRecordMakesTheTablesStale() throws {
+        let dir = try importedSample()
+        let fresh = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
+        #expect(fresh.tablesAreCurrent)
+        let bytes = Array(chargeEvent(id: "evt_new", charge: "ch_new", amount: 500, reference: "INV-2026-0001").utf8)
+        _ = try fresh.accept(StripeJSON.decode(bytes, file: "evt.json", door: .file, settings: ReconcileSettings()),
+                             bytes: bytes, door: .file, from: "evt.json")
+        #expect(!fresh.tablesAreCurrent)
+        fresh.close()
+        // A run stopped after the journal was synced, before the tables were written.
+        let journal = Journal(path: try LedgerPaths(ledger: dir.file("ledger.csv")).journal)
+        var charge = Record(kind: .charge, id: "ch_after_stop", door: .file)
+        charge.status = "succeeded"
+        charge.currency = "usd"
+        charge.amount = 500
+        charge.reference = "INV-2026-0002"
+        try journal.appendRecord(charge, from: "test", at: 0)
+        _ = try journal.sync()
+        let afterStop = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
+        #expect(!afterStop.tablesAreCurrent)
+        #expect(try afterStop.currentReconciliation().payments.contains { $0.stripeID == "ch_after_stop" })
+
+        let dir2 = try importedSample()
+        Thread.sleep(forTimeInterval: 0.01)
+        let text = try dir2.read("ledger.csv")
+        try dir2.write("ledger.csv", text.replacingOccurrences(of: "INV-2026-0001,", with: "INV-2026-0001 ,"))
+        let edited = try LedgerSession(ledger: dir2.file("ledger.csv"), forWriting: false)
+        #expect(!edited.tablesAreCurrent)
+    }
+}

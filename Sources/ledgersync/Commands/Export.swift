@@ -43,12 +43,11 @@ extension LedgerSync {
         }
 
         /// Writes what was asked; a failure leaves any existing output file as it was.
-        func write(session: LedgerSession, result: Reconciliation, invoicesTable: Table, paymentsTable: Table) throws(LedgerError) -> Written {
-            var written = Written(ledger: options.ledger, invoices: invoicesTable.rows.count, payments: paymentsTable.rows.count)
+        func write(session: LedgerSession, result: Reconciliation) throws(LedgerError) -> Written {
+            var written = Written(ledger: options.ledger, invoices: session.invoices.count, payments: result.payments.count)
             if let xlsx {
-                let report = LedgerReport(ledgerName: (options.ledger as NSString).lastPathComponent, invoicesTable: invoicesTable,
-                                          paymentsTable: paymentsTable, invoices: session.invoices, result: result,
-                                          records: try session.knownState().records, mode: session.settings.mode, asOf: session.now())
+                let report = try LedgerReport(session: session, name: (options.ledger as NSString).lastPathComponent,
+                                              result: result, asOf: session.now())
                 var outcome: WorkbookResult?
                 try AtomicFile.write(to: xlsx) { temp in
                     do {
@@ -63,6 +62,7 @@ extension LedgerSync {
                 written.constantMemory = outcome?.constantMemory
             }
             if let csv {
+                let invoicesTable = session.tables.renderedInvoices(session.invoices, result)
                 try AtomicFile.write(CSV.encode(invoicesTable, format: session.tables.invoicesFormat, neutralizeFormulas: true), to: csv)
                 written.csv = csv
             }
@@ -89,21 +89,12 @@ extension LedgerSync {
             let timing = Timing()
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
-            let result: Reconciliation
-            do {
-                _ = try session.knownState()
-                timing.mark("state loaded")
-                result = try session.reconcile()
-                timing.mark("reconciled")
-            } catch {
-                throw Output.fail(error)
-            }
-            let invoicesTable = session.tables.renderedInvoices(session.invoices, result)
-            let paymentsTable = session.tables.renderedPayments(result)
-            timing.mark("rendered")
+            timing.mark("opened")
             let written: Written
             do {
-                written = try write(session: session, result: result, invoicesTable: invoicesTable, paymentsTable: paymentsTable)
+                let result = try session.currentReconciliation()
+                timing.mark("reconciled (or read back)")
+                written = try write(session: session, result: result)
             } catch {
                 throw Output.fail(error)
             }

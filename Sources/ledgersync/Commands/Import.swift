@@ -70,6 +70,7 @@ extension LedgerSync {
                         }
                     }
                     if let failure { throw Output.fail(failure) }
+                    timing.mark("read + accept \(file.name)")
                     report.add(file: file.name, export: export, intake: intake)
                     continue
                 }

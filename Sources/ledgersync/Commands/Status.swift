@@ -33,17 +33,20 @@ extension LedgerSync {
             }
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
-            let state: StateCache
-            do { state = try session.knownState() } catch { throw Output.fail(error) }
-            var records = state.records
-            if asOf != nil {
-                let cutoff = Int64(day + 1) * 86_400
-                records = RecordSet(restoring: records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff })
-            }
             let result: Reconciliation
             do {
-                result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: state.decisions,
-                                              settings: try session.settings.reconcileSettings(file: session.paths.settings))
+                if asOf == nil {
+                    result = try session.currentReconciliation()
+                } else {
+                    // As of a past day: only what was known by its end.
+                    let state = try session.knownState()
+                    let cutoff = Int64(day + 1) * 86_400
+                    let records = RecordSet(restoring: state.records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff })
+                    var settings = try session.settings.reconcileSettings(file: session.paths.settings)
+                    settings.keepTrail = false
+                    result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: state.decisions,
+                                                  settings: settings)
+                }
             } catch {
                 throw Output.fail(error)
             }
