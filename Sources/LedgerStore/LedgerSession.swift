@@ -54,8 +54,11 @@ public final class LedgerSession {
         }
         journal = Journal(path: paths.journal)
         loadedStamp = backend.stamp()
+        let timing = Timing()
         tables = try backend.load()
+        timing.mark("ledger tables read")
         invoices = try tables.parseInvoices(file: paths.ledger)
+        timing.mark("invoice rows parsed")
         seen = (try? AtomicFile.read(paths.seen)).flatMap { $0 }.flatMap(SeenIndex.decode) ?? SeenIndex()
         if seen.journalOffset != journal.size || FileStamp.of(paths.seen) == nil {
             // A run stopped between the journal and the side files, or they were deleted: catch up now.
@@ -90,7 +93,9 @@ public final class LedgerSession {
         let seenValid = FileStamp.of(paths.seen) != nil && seen.journalOffset <= journalSize
         if !seenValid { seen = SeenIndex() }
         if journalSize == 0 && state.records.count == 0 {
+            let timing = Timing()
             state = seedFromPaymentsTable()
+            timing.mark("records seeded from the payments table")
         }
         let from = seenValid ? min(state.journalOffset, seen.journalOffset) : 0
         if from < journalSize {

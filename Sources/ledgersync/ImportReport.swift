@@ -37,24 +37,15 @@ struct ImportReport: Encodable {
         self.dryRun = dryRun
     }
 
-    /// Adds what one input (or one piece of a large input) gave.
-    mutating func add(file: String, input: StripeInput, intake: LedgerSession.Intake) {
-        let rejected = input.problems.count + intake.rejected.count
-        if let last = files.indices.last, files[last].file == file {
-            files[last].items += intake.items
-            files[last].new += intake.newItems
-            files[last].duplicates += intake.duplicates
-            files[last].unchanged += intake.unchanged
-            files[last].rejected += rejected
-        } else {
-            files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
-                                     unchanged: intake.unchanged, rejected: rejected))
-        }
-        items += intake.items
-        newItems += intake.newItems
-        duplicates += intake.duplicates
-        for (type, count) in input.ignoredTypes { ignoredTypes[type, default: 0] += count }
-        problems += input.problems.map(\.description) + intake.rejected
+    /// Adds what one input gave.
+    mutating func add(file: String, outcome: Intake.Outcome) {
+        files.append(FileSummary(file: file, items: outcome.considered, new: outcome.newItems, duplicates: outcome.duplicates,
+                                 unchanged: outcome.unchanged, rejected: outcome.problems.count))
+        items += outcome.considered
+        newItems += outcome.newItems
+        duplicates += outcome.duplicates
+        for (type, count) in outcome.ignoredTypes { ignoredTypes[type, default: 0] += count }
+        problems += outcome.problems
     }
 
     /// Counts from the ledger as written (or, for a dry run, as it would be written).

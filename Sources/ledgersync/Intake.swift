@@ -3,12 +3,13 @@ import LedgerCore
 import LedgerStore
 import StripeData
 
-/// The one way a dropped or named file's bytes reach a ledger: recognise the format, decode,
-/// accept into the session, and say what could not be used. `watch` calls it per file (and
-/// `import` can call it too), so every file door treats a file the same way.
+/// The one way a named or dropped file reaches a ledger: recognise the format, decode, accept into
+/// the session, and say what could not be used. `import` and `watch` both call it per file, so every
+/// file door treats a file the same way.
 ///
 /// ```swift
-/// let outcome = try Intake.apply(bytes, name: "drop/evt_1.json", door: .file, to: session, settings: settings)
+/// let outcome = try Intake.applyFile(InputFile(name: "evt_1.json", path: "drop/evt_1.json"), door: .file,
+///                                    to: session, settings: settings)
 /// if outcome.verdict == .rejected { … move it to rejected/ with outcome.problems … }
 /// ```
 enum Intake {
@@ -32,11 +33,15 @@ enum Intake {
         var duplicates = 0
         /// Items identical to what is known.
         var unchanged = 0
-        /// Event or object types that carry nothing LedgerSync reads (not a problem).
-        var ignored = 0
+        /// Event or object types that carry nothing LedgerSync reads (not a problem), by type.
+        var ignoredTypes: [String: Int] = [:]
+        /// Items that reached the session (new, duplicate, unchanged or of the other Stripe mode): `items`
+        /// without those that could not be decoded.
+        var considered = 0
         /// What could not be used, one sentence each, naming the file and line.
         var problems: [String] = []
 
+        var ignored: Int { ignoredTypes.values.reduce(0, +) }
         /// Items that were taken in (or were already known) — anything that was not a problem.
         var usable: Int { newItems + duplicates + unchanged + ignored }
 
@@ -50,7 +55,8 @@ enum Intake {
             newItems += other.newItems
             duplicates += other.duplicates
             unchanged += other.unchanged
-            ignored += other.ignored
+            for (type, count) in other.ignoredTypes { ignoredTypes[type, default: 0] += count }
+            considered += other.considered
             problems += other.problems
         }
     }
@@ -87,37 +93,65 @@ enum Intake {
             var input = StripeJSON.decode(bytes, file: name, door: door, settings: settings, skipping: session.seenEventIDs)
             input.shiftLines(by: firstLine - 1)
             let intake = try session.accept(input, bytes: bytes, door: door, from: name)
-            return Outcome(items: intake.items + input.problems.count, newItems: intake.newItems,
-                           duplicates: intake.duplicates, unchanged: intake.unchanged,
-                           ignored: input.ignoredTypes.values.reduce(0, +),
-                           problems: input.problems.map(\.description) + intake.rejected)
+            var outcome = Outcome(intake)
+            outcome.items += input.problems.count
+            outcome.ignoredTypes = input.ignoredTypes
+            outcome.problems = input.problems.map(\.description) + outcome.problems
+            return outcome
         case .dashboardCSV:
             let export = StripeExport.decode(bytes, file: name, settings: settings)
-            let intake = try session.accept(records: export.records.map { ($0.record, from: name + ":" + String($0.line)) })
-            return Outcome(items: intake.items + export.problems.count, newItems: intake.newItems,
-                           duplicates: intake.duplicates, unchanged: intake.unchanged,
-                           problems: export.problems.map(\.description) + intake.rejected)
+            var outcome = Outcome(try session.accept(records: export.records.map { ($0.record, from: name + ":" + String($0.line)) }))
+            outcome.items += export.problems.count
+            outcome.problems = export.problems.map(\.description) + outcome.problems
+            return outcome
         case .unknown:
             return Outcome(items: 1, problems: [
-                "\(name): is neither Stripe JSON (it does not start with '{' or '[') nor a Dashboard CSV export; drop Stripe event JSON, JSON Lines or a CSV export",
+                "\(name): is neither Stripe JSON (it does not start with '{' or '[') nor a Dashboard CSV export; give Stripe event JSON, JSON Lines or a Stripe Dashboard CSV export",
             ])
         }
     }
 
-    /// Reads a file (in pieces when it is large JSON Lines) and applies every piece.
+    /// Reads a file and applies it: a Dashboard CSV export streamed in batches, JSON Lines in pieces when
+    /// large, anything else whole. `progress` hears how far a long file has got.
     /// - Throws: `LedgerError` from the session; a file that cannot be read is a problem in the outcome.
-    static func applyFile(at path: String, name: String, door: Record.Door,
-                          to session: LedgerSession, settings: ReconcileSettings) throws(LedgerError) -> Outcome {
+    static func applyFile(_ file: InputFile, door: Record.Door, to session: LedgerSession, settings: ReconcileSettings,
+                          progress: (String) -> Void = { _ in }) throws(LedgerError) -> Outcome {
+        if let path = file.path, format(of: InputFiles.head(of: path)) == .dashboardCSV {
+            var total = Outcome()
+            var failure: LedgerError?
+            let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
+                guard failure == nil else { return }
+                progress("\(total.items + batch.count) records")
+                do throws(LedgerError) {
+                    total.add(Outcome(try session.accept(records: batch.map { ($0.record, from: file.name + ":" + String($0.line)) })))
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            total.items += export.problems.count
+            total.problems = export.problems.map { $0.description } + total.problems
+            return total
+        }
         var total = Outcome()
         do {
-            try InputFiles.forEachPiece(of: InputFile(name: name, path: path)) { bytes, firstLine in
-                total.add(try apply(bytes, name: name, firstLine: firstLine, door: door, to: session, settings: settings))
+            try InputFiles.forEachPiece(of: file) { bytes, firstLine in
+                if firstLine > 1 { progress("from line \(firstLine)") }
+                total.add(try apply(bytes, name: file.name, firstLine: firstLine, door: door, to: session, settings: settings))
             }
         } catch let error as LedgerError {
             throw error
         } catch {
-            total.problems.append("\(name): cannot be read (\(error.localizedDescription)); check its permissions")
+            total.problems.append("\(file.name): cannot be read (\(error.localizedDescription)); check the path and permissions")
         }
         return total
+    }
+}
+
+extension Intake.Outcome {
+    /// What the session did with the items it was handed.
+    init(_ intake: LedgerSession.Intake) {
+        self.init(items: intake.items, newItems: intake.newItems, duplicates: intake.duplicates, unchanged: intake.unchanged,
+                  considered: intake.items, problems: intake.rejected)
     }
 }

@@ -53,51 +53,16 @@ extension LedgerSync {
 
             for (n, file) in files.enumerated() {
                 if file.isLedgerFile(of: session.paths) { continue }
-                Output.progress("reading \(file.name) (\(n + 1)/\(files.count))")
-                if let path = file.path, !InputFiles.looksLikeJSON(InputFiles.head(of: path)) {
-                    // A Dashboard CSV export, streamed: records reach the session in batches.
-                    var intake = LedgerSession.Intake()
-                    var failure: LedgerError?
-                    let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
-                        guard failure == nil else { return }
-                        Output.progress("applying \(file.name) (\(n + 1)/\(files.count), \(intake.items + batch.count) records)")
-                        do {
-                            intake.add(try session.accept(records: batch.map { ($0.record, from: file.name + ":" + String($0.line)) }))
-                        } catch let error as LedgerError {
-                            failure = error
-                        } catch {
-                            failure = LedgerError(.writeFailed, file: session.paths.journal, "\(error)")
-                        }
-                    }
-                    if let failure { throw Output.fail(failure) }
-                    timing.mark("read + accept \(file.name)")
-                    report.add(file: file.name, export: export, intake: intake)
-                    continue
-                }
+                let place = "\(file.name) (\(n + 1)/\(files.count))"
+                Output.progress("reading \(place)")
                 do {
-                    try InputFiles.forEachPiece(of: file) { bytes, firstLine in
-                        guard firstLine > 1 || InputFiles.looksLikeJSON(bytes) else {
-                            // Standard input holding a Dashboard CSV export.
-                            let export = StripeExport.decode(bytes, file: file.name, settings: settings)
-                            let intake = try session.accept(records: export.records.map { ($0.record, from: file.name + ":" + String($0.line)) })
-                            report.add(file: file.name, export: export, intake: intake)
-                            return
-                        }
-                        Output.progress("decoding \(file.name) (\(n + 1)/\(files.count)) from line \(firstLine)")
-                        var input = StripeJSON.decode(bytes, file: file.name, door: .file, settings: settings,
-                                                      skipping: session.seenEventIDs)
-                        input.shiftLines(by: firstLine - 1)
-                        timing.mark("decode")
-                        let intake = try session.accept(input, bytes: bytes, door: .file, from: file.name)
-                        timing.mark("accept")
-                        report.add(file: file.name, input: input, intake: intake)
-                    }
-                } catch let error as LedgerError {
+                    let outcome = try Intake.applyFile(file, door: .file, to: session, settings: settings) { Output.progress("applying \(place), \($0)") }
+                    report.add(file: file.name, outcome: outcome)
+                } catch {
                     Output.endProgress()
                     throw Output.fail(error)
-                } catch {
-                    report.problems.append("\(file.name): cannot be read (\(error.localizedDescription)); check the path and permissions")
                 }
+                timing.mark("read + accept \(file.name)")
             }
             Output.progress("reconciling \(session.invoices.count) rows")
             var notes: [String] = []
@@ -277,17 +242,5 @@ extension InputFile {
         guard let path else { return false }
         let own = [paths.ledger, paths.paymentsCSV].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         return own.contains(URL(fileURLWithPath: path).standardizedFileURL.path)
-    }
-}
-
-extension ImportReport {
-    /// Adds what a Dashboard export gave.
-    mutating func add(file: String, export: ExportInput, intake: LedgerSession.Intake) {
-        files.append(FileSummary(file: file, items: intake.items, new: intake.newItems, duplicates: intake.duplicates,
-                                 unchanged: intake.unchanged, rejected: export.problems.count + intake.rejected.count))
-        items += intake.items
-        newItems += intake.newItems
-        duplicates += intake.duplicates
-        problems += export.problems.map(\.description) + intake.rejected
     }
 }

@@ -102,10 +102,8 @@ extension LedgerSync {
             do {
                 try await puller.run(cursor: &cursor, apply: { endpoint, bytes in
                     let name = "api " + endpoint.path
-                    let input = StripeJSON.decode(bytes, file: name, door: .api, settings: settings)
-                    let intake = try session.accept(input, bytes: bytes, door: .api, from: name)
                     var partial = ImportReport(ledger: options.ledger, dryRun: false)
-                    partial.add(file: name, input: input, intake: intake)
+                    partial.add(file: name, outcome: try Intake.apply(bytes, name: name, door: .api, to: session, settings: settings))
                     report.items += partial.items
                     report.newItems += partial.newItems
                     report.duplicates += partial.duplicates

@@ -34,6 +34,8 @@ extension LedgerSync {
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             let result: Reconciliation
+            let timing = Timing()
+            defer { timing.mark("reconciled (or read back)") }
             do {
                 if asOf == nil {
                     result = try session.currentReconciliation()

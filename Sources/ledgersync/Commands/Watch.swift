@@ -83,8 +83,8 @@ extension LedgerSync {
             for file in files {
                 guard folder.stillSame(file) else { continue } // changed since it was seen: next look
                 do {
-                    outcomes.append((file, try Intake.applyFile(at: folder.path(file.name), name: file.name, door: .file,
-                                                                to: session, settings: settings)))
+                    outcomes.append((file, try Intake.applyFile(InputFile(name: file.name, path: folder.path(file.name)),
+                                                                door: .file, to: session, settings: settings)))
                 } catch {
                     throw Output.fail(error)
                 }
