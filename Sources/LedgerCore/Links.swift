@@ -18,6 +18,8 @@ struct RecordStore {
     }
 
     mutating func append(_ record: Record) { extra.append(record) }
+
+    mutating func reserveExtra(_ n: Int) { extra.reserveCapacity(extra.count + n) }
 }
 
 final class RecordGraph {
@@ -132,6 +134,8 @@ final class RecordGraph {
         }
         var standalone: [Int] = []
         var txnsOf: [String: [Int]] = [:]
+        // Up to one synthetic charge per balance transaction: room made once, not by repeated doubling.
+        store.reserveExtra(kinds[RecordGraph.kindIndex(.balanceTransaction)].count)
         for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
             // Fields are read one by one: copying the whole record costs a retain per field.
             let type = (store[ti].type ?? "").lowercased()
@@ -141,18 +145,17 @@ final class RecordGraph {
                 continue
             }
             if !ownFailure, type == "charge" || type == "payment", let source = store[ti].source, slot[source] == nil {
-                let t = store[ti]
-                var c = Record(kind: .charge, id: source, door: t.door)
-                c.livemode = t.livemode
-                c.created = t.created
-                c.observedAt = t.observedAt
+                var c = Record(kind: .charge, id: source, door: store[ti].door)
+                c.livemode = store[ti].livemode
+                c.created = store[ti].created
+                c.observedAt = store[ti].observedAt
                 c.status = "succeeded"
                 c.captured = true
-                c.currency = t.currency
-                c.amount = t.amount
-                c.amountCaptured = t.amount
-                c.balanceTransaction = t.id
-                c.payout = t.payout
+                c.currency = store[ti].currency
+                c.amount = store[ti].amount
+                c.amountCaptured = store[ti].amount
+                c.balanceTransaction = store[ti].id
+                c.payout = store[ti].payout
                 let ci = store.count
                 slot[source] = ci
                 store.append(c)
