@@ -81,11 +81,23 @@ public final class LedgerSession {
         return cache ?? StateCache()
     }
 
+    /// The known records of some kinds only. When the tables are current and the state file covers the
+    /// whole journal, only those records are decoded from it (a report needs the disputes and payouts of
+    /// a large ledger, not its every charge); otherwise everything is loaded and filtered.
+    public func records(ofKinds kinds: Set<Record.Kind>) throws(LedgerError) -> RecordSet {
+        if cache == nil, tablesAreCurrent,
+           let state = (try? AtomicFile.read(paths.state)).flatMap({ $0 }).flatMap({ StateCache.decode($0, kinds: kinds) }),
+           state.journalOffset == journal.size {
+            return state.records
+        }
+        return RecordSet(restoring: try knownState().records.all.filter { kinds.contains($0.kind) })
+    }
+
     /// The state cache plus whatever the journal holds beyond it; or a replay of the whole journal;
     /// or, when both side files are gone, the payments table (so nothing is ever counted twice).
     private func loadState() throws(LedgerError) {
         guard cache == nil else { return }
-        var state = (try? AtomicFile.read(paths.state)).flatMap { $0 }.flatMap(StateCache.decode) ?? StateCache()
+        var state = (try? AtomicFile.read(paths.state)).flatMap { $0 }.flatMap { StateCache.decode($0) } ?? StateCache()
         let journalSize = journal.size
         if state.journalOffset > journalSize {
             state = StateCache() // the journal was replaced or truncated: rebuild from what it holds

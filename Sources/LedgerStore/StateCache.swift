@@ -82,7 +82,8 @@ public struct StateCache: Sendable {
     }
 
     /// Decodes a state file; nil when it is not one (then the caller replays the journal).
-    public static func decode(_ bytes: [UInt8]) -> StateCache? {
+    /// - Parameter kinds: when given, only records of these kinds are kept (the others are not decoded).
+    public static func decode(_ bytes: [UInt8], kinds: Set<Record.Kind>? = nil) -> StateCache? {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
         guard let first = lines.popFirst() else { return nil }
         let head = first.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
@@ -102,6 +103,7 @@ public struct StateCache: Sendable {
             guard tag.first == UInt8(ascii: "R"), f.count == fieldCount,
                   let kind = Record.Kind(rawValue: String(decoding: f[1], as: UTF8.self)),
                   let door = Record.Door(rawValue: String(decoding: f[3], as: UTF8.self)) else { return nil }
+            if let kinds, !kinds.contains(kind) { continue }
             var r = Record(kind: kind, id: unescape(f[2]), door: door)
             func text(_ i: Int) -> String? { f[i].isEmpty ? nil : unescape(f[i]) }
             r.eventID = text(4); r.status = text(5); r.currency = text(6); r.settlementCurrency = text(7)

@@ -40,8 +40,8 @@ struct ReportLedger {
 }
 
 extension LedgerReport {
-    /// The report of an open ledger, as `export --xlsx` and `report` write it. The Stripe records (state
-    /// cache) are loaded only when a dispute or payout line needs them (evidence due dates, arrival dates).
+    /// The report of an open ledger, as `export --xlsx` and `report` write it. Of the Stripe records, only
+    /// disputes and payouts are read (evidence due dates, arrival dates), and only when there are such lines.
     init(session: LedgerSession, name: String, result: Reconciliation, asOf: Int64) throws(LedgerError) {
         let needsRecords = result.payments.contains { $0.kind == .dispute || $0.kind == .payout }
         // Current tables are what rendering `result` would give again: used as they are, not copied.
@@ -49,6 +49,6 @@ extension LedgerReport {
         self.init(ledgerName: name, invoicesTable: current ? session.tables.invoices : session.tables.renderedInvoices(session.invoices, result),
                   paymentsTable: current ? session.tables.payments : session.tables.renderedPayments(result),
                   invoices: session.invoices, result: result,
-                  records: needsRecords ? try session.knownState().records : RecordSet(), mode: session.settings.mode, asOf: asOf)
+                  records: needsRecords ? try session.records(ofKinds: [.dispute, .payout]) : RecordSet(), mode: session.settings.mode, asOf: asOf)
     }
 }

@@ -174,6 +174,17 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         #expect(written.payments.contains { $0.flag != nil } && written.payments.contains { $0.matchRule != nil })
     }
 
+    @Test func recordsOfSomeKindsAreTheSameReadFromTheStateFileOrLoaded() throws {
+        let dir = try importedSample()
+        let kinds: Set<Record.Kind> = [.dispute, .payout]
+        let current = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
+        #expect(current.tablesAreCurrent)
+        let fromStateFile = try current.records(ofKinds: kinds)
+        let loaded = try current.knownState().records.all.filter { kinds.contains($0.kind) }
+        #expect(!fromStateFile.all.isEmpty)
+        #expect(fromStateFile.all == loaded)
+    }
+
     @Test func anEditOrANewRecordMakesTheTablesStale() throws {
         let dir = try importedSample()
         let fresh = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: true)
