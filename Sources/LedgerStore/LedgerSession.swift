@@ -152,19 +152,20 @@ public final class LedgerSession {
     private func seedFromPaymentsTable() -> StateCache {
         var cache = StateCache()
         let header = tables.payments.header.map { $0.trimmingASCIIWhitespace() }
-        func column(_ name: String) -> Int? { header.firstIndex(of: name) }
-        guard let idColumn = column("stripe_id") else { return cache }
-        for r in 0..<tables.payments.rows.count {
-            let cells = Dictionary(uniqueKeysWithValues: LedgerTables.paymentColumns.map { name in
-                (name, column(name).map { tables.payments.cell(r, $0) } ?? "")
-            })
-            if let record = PaymentTableSeed.record(from: cells, id: tables.payments.cell(r, idColumn)) {
+        var columns: [String: Int] = [:]
+        for name in LedgerTables.paymentColumns { columns[name] = header.firstIndex(of: name) }
+        guard let idColumn = columns["stripe_id"] else { return cache }
+        let payments = tables.payments
+        for r in 0..<payments.rows.count {
+            let cell = { (name: String) in columns[name].map { payments.cell(r, $0) } ?? "" }
+            let id = payments.cell(r, idColumn)
+            if let record = PaymentTableSeed.record(id: id, cell: cell) {
                 cache.records.insert(record)
             }
-            if cells["match_rule"] == MatchRule.manual.rawValue, !cells["invoice_number", default: ""].isEmpty {
-                let numbers = cells["invoice_number", default: ""].split(separator: " ").map(String.init)
+            if cell("match_rule") == MatchRule.manual.rawValue, !cell("invoice_number").isEmpty {
+                let numbers = cell("invoice_number").split(separator: " ").map(String.init)
                 let allocations = numbers.map { Decision.Allocation(invoiceNumber: $0, amount: nil) }
-                cache.decisions.append(Decision(action: .match(paymentID: tables.payments.cell(r, idColumn), allocations: allocations),
+                cache.decisions.append(Decision(action: .match(paymentID: id, allocations: allocations),
                                                 decidedAt: 0, sequence: cache.decisions.count))
             }
         }

@@ -3,15 +3,16 @@ import LedgerCore
 /// Turns a payments-table row back into a record, for when the side files are gone (DESIGN.md §1:
 /// deleting them must never let a later import double-count — the payments table's ids still dedupe).
 enum PaymentTableSeed {
-    static func record(from cells: [String: String], id: String) -> Record? {
-        guard !id.isEmpty, let kind = PaymentKind(rawValue: cells["kind", default: ""]),
-              let currency = try? Currency(cells["currency", default: ""]) else { return nil }
+    /// - Parameter cell: the row's cell in a payments-table column (`""` when there is no such column).
+    static func record(id: String, cell: (String) -> String) -> Record? {
+        guard !id.isEmpty, let kind = PaymentKind(rawValue: cell("kind")),
+              let currency = try? Currency(cell("currency")) else { return nil }
         func amount(_ name: String) -> Int64? {
-            let text = cells[name, default: ""]
+            let text = cell(name)
             return text.isEmpty ? nil : try? Money.parseMinorUnits(text, exponent: currency.exponent)
         }
         func text(_ name: String) -> String? {
-            let t = cells[name, default: ""]
+            let t = cell(name)
             return t.isEmpty ? nil : t
         }
         guard let signed = amount("amount") else { return nil }
@@ -24,7 +25,7 @@ enum PaymentTableSeed {
         case .fee, .feeRefund, .adjustment, .payoutFailure: recordKind = .balanceTransaction
         case .credit, .manual: return nil // derived from Stripe invoices; restored when those are imported again
         }
-        var r = Record(kind: recordKind, id: id, door: Record.Door(rawValue: cells["source", default: ""]) ?? .file)
+        var r = Record(kind: recordKind, id: id, door: Record.Door(rawValue: cell("source")) ?? .file)
         r.status = text("status")
         r.currency = currency.code
         r.created = text("created").flatMap(LedgerDate.parseTimestamp)

@@ -49,7 +49,8 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
     public func load() throws(LedgerError) -> LedgerTables {
         let contents: XLSXWorkbookContents
         do {
-            contents = try XLSX.read(path: paths.ledger)
+            // The report sheets are regenerated on every write: their cells are not read.
+            contents = try XLSX.read(path: paths.ledger, skipping: LedgerReport.isReportSheet)
         } catch {
             throw LedgerError(.unreadable, file: paths.ledger, Self.message(error))
         }

@@ -58,12 +58,24 @@ public struct LedgerReport: Sendable {
 
     /// Whether a sheet name is one LedgerSync writes (including continuation sheets such as `Payments (2)`).
     public static func isOwnSheet(_ name: String) -> Bool {
+        let base = baseName(name)
+        return (ledgerSheets + reportSheets).contains { $0.lowercased() == base }
+    }
+
+    /// Whether a sheet is one of the report sheets (Summary, Review, Payouts, or a continuation), which every
+    /// write regenerates: reading a workbook ledger need not read them.
+    public static func isReportSheet(_ name: String) -> Bool {
+        let base = baseName(name)
+        return reportSheets.contains { $0.lowercased() == base }
+    }
+
+    /// The lowercased name without a continuation suffix (`payments (2)` → `payments`).
+    private static func baseName(_ name: String) -> Substring {
         let lower = name.lowercased()
-        var base = Substring(lower)
         if lower.hasSuffix(")"), let open = lower.range(of: " (", options: .backwards),
            lower[open.upperBound..<lower.index(before: lower.endIndex)].allSatisfy(\.isNumber) {
-            base = lower[..<open.lowerBound]
+            return lower[..<open.lowerBound]
         }
-        return (ledgerSheets + reportSheets).contains { $0.lowercased() == base }
+        return Substring(lower)
     }
 }

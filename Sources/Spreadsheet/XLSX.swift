@@ -12,8 +12,10 @@ public enum XLSX {
     /// - Returns: the worksheets in workbook order (chart sheets are skipped) and the date system.
     /// - Throws: ``XLSXError`` — `.notAWorkbook` (not a zip), `.encryptedOrLegacy` (password-protected
     ///   or .xls), `.missingPart`, `.malformedXML`, `.unreadableFile`.
-    public static func read(path: String) throws(XLSXError) -> XLSXWorkbookContents {
-        try XLSXReader(path: path).read()
+    /// - Parameter skipping: sheets (by name) whose cells are not wanted: they are neither inflated nor
+    ///   parsed, and are absent from the result.
+    public static func read(path: String, skipping: @escaping @Sendable (String) -> Bool = { _ in false }) throws(XLSXError) -> XLSXWorkbookContents {
+        try XLSXReader(path: path, skipSheet: skipping).read()
     }
 }
 

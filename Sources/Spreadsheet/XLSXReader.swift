@@ -11,6 +11,7 @@ import ZIPFoundation
 /// on Linux (swift-corelibs-foundation #4851) and reports it only through its return value.
 struct XLSXReader {
     let path: String
+    var skipSheet: @Sendable (String) -> Bool = { _ in false }
 
     func read() throws(XLSXError) -> XLSXWorkbookContents {
         try checkSignature()
@@ -80,7 +81,7 @@ struct XLSXReader {
         }
 
         var parts: [(name: String, path: String, xml: Data)] = []
-        for sheet in workbook.sheets {
+        for sheet in workbook.sheets where !skipSheet(sheet.name) {
             guard let rel = relationships[sheet.relationshipID] else {
                 sharedDone.wait()
                 throw fail(.missingPart, "lists sheet '\(sheet.name)' but not where it is stored (relationship \(sheet.relationshipID) is missing from \(relsPath)); open and save it again in your spreadsheet program")

@@ -50,6 +50,12 @@ import Testing
         #expect(book.sheet(named: "second")?.name == "Second")
     }
 
+    @Test func skippedSheetsAreLeftOut() throws {
+        let book = try XLSX.read(path: XLSXTestSupport.fixture("xlsx-handmade.xlsx"), skipping: { $0 == "Ledger" })
+        #expect(book.sheets.map(\.name) == ["Second"])
+        #expect(book.sheets[0].rows == (try XLSX.read(path: XLSXTestSupport.fixture("xlsx-handmade.xlsx"))).sheets[1].rows)
+    }
+
     @Test func ledgerTextOfCells() {
         #expect(XLSX.text(.empty) == "")
         #expect(XLSX.text(.text("=1+2")) == "=1+2")
