@@ -87,9 +87,15 @@ public final class Inbox: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the inbox in `directory`, cutting off a torn last record.
+    ///
+    /// An inbox whose every event was applied, that holds no failed event and has grown past
+    /// `emptyWhenAppliedAbove` bytes is emptied on open: the ledger's journal holds every applied event,
+    /// and a redelivered one is recognised there. `applied` is reset first, then the log cut, so a crash
+    /// in between only makes the next start apply the old events again, which changes nothing.
     /// - Throws: `InboxError` — `.locked` if another process has it open, `.corrupt` for damage
     ///   before the end of the journal.
-    public init(directory: String, logger: Logger = Logger(label: "ledgersync.webhook.inbox")) throws(InboxError) {
+    public init(directory: String, emptyWhenAppliedAbove: UInt64 = 64 << 20,
+                logger: Logger = Logger(label: "ledgersync.webhook.inbox")) throws(InboxError) {
         self.directory = directory
         self.journalPath = directory + "/inbox.log"
         self.appliedPath = directory + "/applied"
@@ -116,11 +122,21 @@ public final class Inbox: @unchecked Sendable {
         }
         if !existed { Self.syncDirectory(directory) }
 
-        let scan: ScanResult
-        let appliedOffset: UInt64
-        do {
+        var scan: ScanResult
+        var appliedOffset: UInt64
+        do throws(InboxError) {
             scan = try Self.scan(readFD: readFD, writeFD: writeFD, path: journalPath, logger: logger)
             appliedOffset = try Self.loadAppliedOffset(path: appliedPath, starts: scan.starts, end: scan.end)
+            let failedEvents = (try? FileManager.default.attributesOfItem(atPath: failedPath)[.size] as? UInt64) ?? 0
+            if appliedOffset == scan.end, scan.end > emptyWhenAppliedAbove, failedEvents == 0 {
+                try Self.writeAtomically(Array("0\n".utf8), to: appliedPath, directory: directory)
+                guard ftruncate(writeFD, 0) == 0, Self.dataSync(writeFD) == 0 else {
+                    throw InboxError(.writeFailed, path: journalPath, offset: 0, detail: "truncate: " + Self.errnoText())
+                }
+                logger.info("inbox emptied: every event in it is in the ledger's journal", metadata: ["bytes": "\(scan.end)"])
+                scan = ScanResult()
+                appliedOffset = 0
+            }
         } catch {
             closeFileDescriptor(readFD)
             closeFileDescriptor(writeFD)

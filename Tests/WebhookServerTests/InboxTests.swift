@@ -191,3 +191,53 @@ import Testing
         inbox.close()
     }
 }
+
+@Suite struct InboxEmptyingTests {
+    @Test func aFullyAppliedInboxIsEmptiedOnOpenAndKeepsWorking() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var inbox: Inbox? = try Inbox(directory: dir.path, emptyWhenAppliedAbove: 100)
+        for index in 0..<5 {
+            _ = try await inbox?.append(eventBody(id: "evt_\(index)"), eventID: "evt_\(index)", eventType: "invoice.paid")
+        }
+        let end = try #require(inbox?.endPosition)
+        // Not yet applied: kept on reopen.
+        inbox?.close()
+        inbox = try Inbox(directory: dir.path, emptyWhenAppliedAbove: 100)
+        #expect(inbox?.endPosition == end)
+        try inbox?.markApplied(upTo: end)
+        inbox?.close()
+
+        // Everything applied and past the threshold: emptied.
+        let reopened = try Inbox(directory: dir.path, emptyWhenAppliedAbove: 100)
+        #expect(reopened.endPosition == .start)
+        #expect(reopened.appliedPosition == .start)
+        #expect(reopened.backlog == 0)
+        let size = try FileManager.default.attributesOfItem(atPath: dir.path + "/inbox.log")[.size] as? UInt64
+        #expect(size == 0)
+        // A redelivered event is stored again (the ledger's journal recognises it when applied).
+        let again = try await reopened.append(eventBody(id: "evt_1"), eventID: "evt_1", eventType: "invoice.paid")
+        #expect(again == .start)
+        #expect(try reopened.records(from: .start, limit: 10).map(\.eventID) == ["evt_1"])
+        reopened.close()
+    }
+
+    @Test func anInboxWithFailedEventsOrUnderTheThresholdIsKept() async throws {
+        for failed in [true, false] {
+            let dir = try TemporaryDirectory()
+            defer { dir.remove() }
+            let inbox = try Inbox(directory: dir.path, emptyWhenAppliedAbove: failed ? 100 : 1 << 20)
+            for index in 0..<5 {
+                _ = try await inbox.append(eventBody(id: "evt_\(index)"), eventID: "evt_\(index)", eventType: "invoice.paid")
+            }
+            let end = inbox.endPosition
+            if failed { try "{\"position\":0}\n".write(toFile: dir.path + "/failed.jsonl", atomically: true, encoding: .utf8) }
+            try inbox.markApplied(upTo: end)
+            inbox.close()
+            let reopened = try Inbox(directory: dir.path, emptyWhenAppliedAbove: failed ? 100 : 1 << 20)
+            #expect(reopened.endPosition == end)
+            #expect(reopened.appliedPosition == end)
+            reopened.close()
+        }
+    }
+}
