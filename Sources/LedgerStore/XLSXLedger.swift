@@ -48,12 +48,15 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
 
     public func load() throws(LedgerError) -> LedgerTables {
         let contents: XLSXWorkbookContents
+        let timing = Timing()
+        defer { timing.mark("workbook tables converted") }
         do {
             // The report sheets are regenerated on every write: their cells are not read.
             contents = try XLSX.read(path: paths.ledger, skipping: LedgerReport.isReportSheet)
         } catch {
             throw LedgerError(.unreadable, file: paths.ledger, Self.message(error))
         }
+        timing.mark("workbook inflated and parsed")
         guard let invoiceSheet = contents.sheet(named: "Invoices") else {
             throw LedgerError(.notALedger, file: paths.ledger,
                               "has no sheet named 'Invoices' (it has \(contents.sheets.map { "'\($0.name)'" }.joined(separator: ", "))); a workbook ledger keeps its invoices on a sheet named Invoices — rename that sheet, or start one with `ledgersync init --xlsx`")

@@ -102,6 +102,9 @@ struct WatchTests {
         #expect(waitFor("drop/processed/evt.2.json"), "\(err.text)")
         #expect(try dir.bytes("ledger.csv") == ledgerAfterFirst)
         #expect(try dir.bytes("ledger.payments.csv") == paymentsAfterFirst)
+        // The file is moved first and the line printed after: wait for the line too.
+        let said = Date().addingTimeInterval(10)
+        while !out.text.contains("processed evt.json: 0 new, 1 duplicate") && Date() < said { usleep(50_000) }
         #expect(out.text.contains("processed evt.json: 0 new, 1 duplicate"), "\(out.text)")
 
         // Written slowly in place: never read half-way.
