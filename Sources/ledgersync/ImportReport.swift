@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import LedgerCore
 import LedgerStore
@@ -37,15 +38,32 @@ struct ImportReport: Encodable {
         self.dryRun = dryRun
     }
 
-    /// Adds what one input gave.
+    /// Adds what one input gave; consecutive parts of one input (a pull's pages of one endpoint) share its line.
     mutating func add(file: String, outcome: Intake.Outcome) {
-        files.append(FileSummary(file: file, items: outcome.considered, new: outcome.newItems, duplicates: outcome.duplicates,
-                                 unchanged: outcome.unchanged, rejected: outcome.problems.count))
+        if files.last?.file != file {
+            files.append(FileSummary(file: file, items: 0, new: 0, duplicates: 0, unchanged: 0, rejected: 0))
+        }
+        files[files.count - 1].items += outcome.considered
+        files[files.count - 1].new += outcome.newItems
+        files[files.count - 1].duplicates += outcome.duplicates
+        files[files.count - 1].unchanged += outcome.unchanged
+        files[files.count - 1].rejected += outcome.problems.count
         items += outcome.considered
         newItems += outcome.newItems
         duplicates += outcome.duplicates
         for (type, count) in outcome.ignoredTypes { ignoredTypes[type, default: 0] += count }
         problems += outcome.problems
+    }
+
+    /// Records the exit status, prints the report (JSON or text), and throws the status unless it is `ok`.
+    mutating func finish(status: Int32, json: Bool) throws {
+        exitCode = status
+        if json {
+            Output.json(self)
+        } else {
+            printText()
+        }
+        if status != ExitStatus.ok { throw ExitCode(status) }
     }
 
     /// Counts from the ledger as written (or, for a dry run, as it would be written).

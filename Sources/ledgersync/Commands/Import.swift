@@ -81,14 +81,8 @@ extension LedgerSync {
             Output.endProgress()
             timing.mark("reconcile + commit")
             report.summarise(session: session, dryRunChanges: report.changes, notes: notes)
-            let status = report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
-            report.exitCode = status
-            if options.json {
-                Output.json(report)
-            } else {
-                report.printText()
-            }
-            if status != ExitStatus.ok { throw ExitCode(status) }
+            try report.finish(status: report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial,
+                              json: options.json)
         }
     }
 }

@@ -95,31 +95,12 @@ extension LedgerSync {
             if resumed { Output.warn("continuing the pull interrupted earlier (\(cursorPath))") }
 
             var report = ImportReport(ledger: options.ledger, dryRun: false)
-            var summaries: [String: ImportReport.FileSummary] = [:]
-            var order: [String] = []
             let puller = Puller(client: client, endpoints: Endpoint.standard(version: stripeVersion), pageSize: pageSize)
             var failure: StripeAPIError?
             do {
                 try await puller.run(cursor: &cursor, apply: { endpoint, bytes in
                     let name = "api " + endpoint.path
-                    var partial = ImportReport(ledger: options.ledger, dryRun: false)
-                    partial.add(file: name, outcome: try Intake.apply(bytes, name: name, door: .api, to: session, settings: settings))
-                    report.items += partial.items
-                    report.newItems += partial.newItems
-                    report.duplicates += partial.duplicates
-                    report.problems += partial.problems
-                    for (type, count) in partial.ignoredTypes { report.ignoredTypes[type, default: 0] += count }
-                    if summaries[name] == nil {
-                        order.append(name)
-                        summaries[name] = ImportReport.FileSummary(file: name, items: 0, new: 0, duplicates: 0, unchanged: 0, rejected: 0)
-                    }
-                    if let s = partial.files.first {
-                        summaries[name]?.items += s.items
-                        summaries[name]?.new += s.new
-                        summaries[name]?.duplicates += s.duplicates
-                        summaries[name]?.unchanged += s.unchanged
-                        summaries[name]?.rejected += s.rejected
-                    }
+                    report.add(file: name, outcome: try Intake.apply(bytes, name: name, door: .api, to: session, settings: settings))
                 }, checkpoint: { cursor in
                     Output.progress("saving progress")
                     try session.commit()
@@ -131,7 +112,6 @@ extension LedgerSync {
                 Output.endProgress()
                 throw Output.fail(error)
             }
-            report.files = order.compactMap { summaries[$0] }
 
             Output.progress("reconciling \(session.invoices.count) rows")
             var notes: [String] = []
@@ -152,15 +132,9 @@ extension LedgerSync {
                 Output.warn("error: \(failure)")
                 report.problems.append(failure.description)
             }
-            let status = failure != nil ? ExitStatus.failure
-                : report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
-            report.exitCode = status
-            if options.json {
-                Output.json(report)
-            } else {
-                report.printText()
-            }
-            if status != ExitStatus.ok { throw ExitCode(status) }
+            try report.finish(status: failure != nil ? ExitStatus.failure
+                                : report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial,
+                              json: options.json)
         }
     }
 }
