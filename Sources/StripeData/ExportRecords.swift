@@ -174,7 +174,7 @@ enum ExportRecords {
 
     // MARK: Payouts
 
-    static let payoutStatuses: Set<String> = ["pending", "in_transit", "paid", "failed", "canceled"]
+    static let payoutStatuses = ["pending", "in_transit", "paid", "failed", "canceled"]
 
     static func payout(_ row: ExportRow) throws(ExportCellError) -> Record {
         guard let id = try row.id(.id, ["po_"], what: "a payout id") else {
@@ -188,13 +188,7 @@ enum ExportRecords {
         p.currency = currency.code
         p.amount = try row.amount(.amount, currency)
         p.dueBy = try row.timestamp(.arrivalDate)
-        if let text = row.text(.status) {
-            let status = normalisedStatus(text) == "cancelled" ? "canceled" : normalisedStatus(text)
-            guard payoutStatuses.contains(status) else {
-                throw row.fail(.status, "is not a payout status (pending, in_transit, paid, failed, canceled)")
-            }
-            p.status = status
-        }
+        p.status = try status(row, "a payout", among: payoutStatuses, alias: ("cancelled", "canceled"))
         p.type = row.text(.type)?.lowercased()
         p.balanceTransaction = try row.id(.balanceTransaction, ["txn_"], what: "a balance transaction id")
         p.reason = row.text(.failureCode)
@@ -203,7 +197,7 @@ enum ExportRecords {
 
     // MARK: Invoices
 
-    static let invoiceStatuses: Set<String> = ["draft", "open", "paid", "uncollectible", "void"]
+    static let invoiceStatuses = ["draft", "open", "paid", "uncollectible", "void"]
 
     static func invoice(_ row: ExportRow) throws(ExportCellError) -> Record {
         guard let id = try row.id(.id, ["in_"], what: "an invoice id") else {
@@ -223,13 +217,7 @@ enum ExportRecords {
         i.amountDue = try row.amount(.amountDue, currency)
         i.total = try row.amount(.total, currency)
         i.amountPaid = try row.amount(.amountPaid, currency)
-        if let text = row.text(.status) {
-            let status = normalisedStatus(text) == "voided" ? "void" : normalisedStatus(text)
-            guard invoiceStatuses.contains(status) else {
-                throw row.fail(.status, "is not an invoice status (draft, open, paid, uncollectible, void)")
-            }
-            i.status = status
-        }
+        i.status = try status(row, "an invoice", among: invoiceStatuses, alias: ("voided", "void"))
         if i.status == nil, try row.bool(.paid) == true { i.status = "paid" }
         i.customer = try row.id(.customer, ["cus_"], what: "a customer id")
         i.email = row.text(.email)
@@ -237,6 +225,16 @@ enum ExportRecords {
         i.charge = try row.id(.charge, ["ch_", "py_"], what: "a charge id")
         i.reference = row.reference()
         return i
+    }
+
+    /// The row's status, normalised (`alias` spelled Stripe's way), when it is one of `statuses`; nil when empty.
+    static func status(_ row: ExportRow, _ what: String, among statuses: [String], alias: (String, String)) throws(ExportCellError) -> String? {
+        guard let text = row.text(.status) else { return nil }
+        let status = normalisedStatus(text) == alias.0 ? alias.1 : normalisedStatus(text)
+        guard statuses.contains(status) else {
+            throw row.fail(.status, "is not \(what) status (\(statuses.joined(separator: ", ")))")
+        }
+        return status
     }
 
     /// `Partially Refunded` → `partially_refunded`.
