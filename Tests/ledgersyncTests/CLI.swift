@@ -27,7 +27,23 @@ struct CLI {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         if let directory { process.currentDirectoryURL = directory }
-        // Output goes to files, not pipes, so a chatty child can never block on a full pipe.
+        return try capture(process, stdin: stdin)
+    }
+
+    /// The first line a started child prints on `pipe` (how the loopback test servers announce their port).
+    static func firstLine(of pipe: Pipe) -> String {
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// Runs `process` to its end and gives back what it printed. Output goes to files, not pipes, so a
+    /// chatty child can never block on a full pipe; standard input is `stdin`, then closed.
+    static func capture(_ process: Process, stdin: Data? = nil) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-cli-" + UUID().uuidString)
         let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)

@@ -22,21 +22,7 @@ enum ReportSupport {
         for (name, value) in environment { merged[name] = value }
         process.environment = merged
         process.currentDirectoryURL = directory ?? CLI.packageRoot
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-report-cli-" + UUID().uuidString)
-        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return try CLI.capture(process)
     }
 
     /// A temp folder with a copy of the sample ledger and, when asked, the given sample event files imported.
@@ -103,13 +89,7 @@ final class ReportSMTPServer {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let port = Int(CLI.firstLine(of: output).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "smtp_server.py printed no port (is aiosmtpd installed?)"])

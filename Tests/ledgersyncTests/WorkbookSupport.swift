@@ -6,20 +6,8 @@ enum PythonTool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script] + arguments
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-py-" + UUID().uuidString)
-        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        let result = try CLI.capture(process)
+        return (result.status, result.stdout, result.stderr)
     }
 
     static let dumpScript = CLI.packageRoot.appendingPathComponent("Tests/ReportsTests/Fixtures/dump_workbook.py").path
