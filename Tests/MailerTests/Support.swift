@@ -9,9 +9,15 @@ enum Support {
         var description: String
     }
 
+    /// The folder this test run's temporary folders go in, removed when the test process exits.
+    static let scratchRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("MailerTests-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: Support.scratchRoot) }
+        return root
+    }()
+
     static func temporaryFolder(_ name: String = #function) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("MailerTests-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)")
+        let folder = scratchRoot.appendingPathComponent("\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }

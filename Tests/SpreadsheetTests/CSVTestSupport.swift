@@ -4,10 +4,16 @@ import Foundation
 /// Bytes of a Swift string literal, so fixtures can spell CR, LF and BOM explicitly.
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
-/// Writes `content` to a fresh temporary file and returns its path.
+/// The folder this test run's temporary files go in, removed when the test process exits.
+let scratchRoot: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("SpreadsheetTests-\(UUID().uuidString)")
+    atexit { try? FileManager.default.removeItem(at: scratchRoot) }
+    return root
+}()
+
+/// Writes `content` to a fresh temporary file (under `scratchRoot`) and returns its path.
 func temporaryFile(_ content: [UInt8], name: String = "ledger.csv") throws -> String {
-    let folder = FileManager.default.temporaryDirectory
-        .appendingPathComponent("SpreadsheetTests-\(UUID().uuidString)")
+    let folder = scratchRoot.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let url = folder.appendingPathComponent(name)
     try Data(content).write(to: url)
