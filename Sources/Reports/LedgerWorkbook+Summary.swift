@@ -74,8 +74,7 @@ extension WorkbookWriter {
         return (terms.joined(separator: "+"), total)
     }
 
-    func writeSummary(invoiceParts: [SheetPart], paymentParts: [SheetPart]) throws {
-        let sheet = try addSheet("Summary")
+    func writeSummary(on sheet: Worksheet, invoiceParts: [SheetPart], paymentParts: [SheetPart]) throws {
         let title = styles.format(.title)
         let header = styles.format(.header)
         try sheet.setColumn(first: 0, last: 0, width: 26)

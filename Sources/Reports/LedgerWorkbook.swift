@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LedgerCore
 import Spreadsheet
@@ -37,7 +38,7 @@ public enum LedgerWorkbook {
     @discardableResult
     public static func write(_ report: LedgerReport, to path: String, options: WorkbookOptions = WorkbookOptions()) throws(ReportError) -> WorkbookResult {
         do {
-            return try WorkbookWriter(report: report, path: path, options: options).write()
+            return try WorkbookWriter.write(report, to: path, options: options)
         } catch let error as XLSXError {
             throw ReportError(error)
         } catch let error as ReportError {
@@ -97,14 +98,14 @@ struct SheetPart {
     var firstRow: Int
 }
 
+/// Writes the sheets of one workbook. One writer is used by one thread: it keeps its own caches of
+/// formats and currencies.
 final class WorkbookWriter {
     let report: LedgerReport
-    let path: String
     let options: WorkbookOptions
     let book: Workbook
     let styles: Styles
     var typing: CellTyping
-    var sheets: [String] = []
 
     let invoiceHeader: [String]
     let invoiceKinds: [ColumnKind]
@@ -114,12 +115,10 @@ final class WorkbookWriter {
 
     static let maxLinksPerSheet = 65_530
 
-    init(report: LedgerReport, path: String, options: WorkbookOptions) throws {
+    init(report: LedgerReport, book: Workbook, options: WorkbookOptions) throws {
         self.report = report
-        self.path = path
         self.options = options
-        let rows = report.invoicesTable.rows.count + report.paymentsTable.rows.count
-        book = try Workbook(path: path, constantMemory: rows > options.constantMemoryAbove)
+        self.book = book
         styles = Styles(book: book)
         typing = CellTyping(mode: report.mode)
         invoiceHeader = report.invoicesTable.header.map { $0.trimmingASCIIWhitespace() }
@@ -128,28 +127,52 @@ final class WorkbookWriter {
         paymentHeader = report.paymentsTable.header.map { $0.trimmingASCIIWhitespace() }
         paymentKinds = paymentHeader.map(ColumnKind.payments)
         guard report.invoicesTable.header.count <= Workbook.maxColumns, report.paymentsTable.header.count <= Workbook.maxColumns else {
-            throw ReportError(.tooLarge, file: path, "the table has more columns than a sheet holds (16,384); remove unused columns")
+            throw ReportError(.tooLarge, file: book.path, "the table has more columns than a sheet holds (16,384); remove unused columns")
         }
     }
 
-    func write() throws -> WorkbookResult {
+    /// Writes the workbook: Summary, Invoices, Review, Payments, Payouts, then the user's sheets.
+    /// With rows flushed as written (constant memory) every sheet is a file of its own, so two
+    /// writers fill them at once: Invoices and Review on one thread, Payments and Summary on another.
+    static func write(_ report: LedgerReport, to path: String, options: WorkbookOptions) throws -> WorkbookResult {
+        let rows = report.invoicesTable.rows.count + report.paymentsTable.rows.count
+        let book = try Workbook(path: path, constantMemory: rows > options.constantMemoryAbove)
+        let first = try WorkbookWriter(report: report, book: book, options: options)
+        let second = try WorkbookWriter(report: report, book: book, options: options)
         try book.setProperties(title: "LedgerSync — " + report.ledgerName, author: "LedgerSync",
                                created: Date(timeIntervalSince1970: TimeInterval(report.asOf)))
-        let invoiceParts = parts("Invoices", rows: report.invoicesTable.rows.count)
-        let paymentParts = parts("Payments", rows: report.paymentsTable.rows.count)
-        let review = Review.items(invoices: report.invoices, result: report.result, records: report.records,
-                                  asOfDay: Int(Review.floorDiv(report.asOf, 86_400)))
-        try writeSummary(invoiceParts: invoiceParts, paymentParts: paymentParts)
-        try writeInvoices(invoiceParts)
-        try writeReview(review)
-        try writePayments(paymentParts)
-        try writePayouts(Payouts.lines(result: report.result, records: report.records))
-        for sheet in report.otherSheets where !LedgerReport.isOwnSheet(sheet.name) {
-            try writeOther(sheet)
+        let invoiceParts = first.parts("Invoices", rows: report.invoicesTable.rows.count)
+        let paymentParts = first.parts("Payments", rows: report.paymentsTable.rows.count)
+        let others = report.otherSheets.filter { !LedgerReport.isOwnSheet($0.name) }
+        let names = ["Summary"] + invoiceParts.map(\.name) + ["Review"] + paymentParts.map(\.name) + ["Payouts"] + others.map(\.name)
+        let sheets = try names.map { name throws(XLSXError) in try book.addWorksheet(name: name) }
+        let summary = sheets[0]
+        let invoiceSheets = Array(sheets[1...invoiceParts.count])
+        let reviewSheet = sheets[invoiceParts.count + 1]
+        let paymentSheets = Array(sheets[(invoiceParts.count + 2)...(invoiceParts.count + 1 + paymentParts.count)])
+        let payoutSheet = sheets[invoiceParts.count + paymentParts.count + 2]
+
+        var reviewItems = 0
+        try runJobs(concurrently: book.constantMemory, [
+            {
+                try first.writeInvoices(invoiceParts, on: invoiceSheets)
+                let review = Review.items(invoices: report.invoices, result: report.result, records: report.records,
+                                          asOfDay: Int(Review.floorDiv(report.asOf, 86_400)))
+                try first.writeReview(review, on: reviewSheet)
+                reviewItems = review.count
+            },
+            {
+                try second.writePayments(paymentParts, on: paymentSheets)
+                try second.writeSummary(on: summary, invoiceParts: invoiceParts, paymentParts: paymentParts)
+            },
+        ])
+        try first.writePayouts(Payouts.lines(result: report.result, records: report.records), on: payoutSheet)
+        for (source, sheet) in zip(others, sheets.suffix(others.count)) {
+            try first.writeOther(source, on: sheet)
         }
         try book.close()
-        return WorkbookResult(sheets: sheets, invoiceRows: report.invoicesTable.rows.count,
-                              paymentRows: report.paymentsTable.rows.count, reviewItems: review.count,
+        return WorkbookResult(sheets: names, invoiceRows: report.invoicesTable.rows.count,
+                              paymentRows: report.paymentsTable.rows.count, reviewItems: reviewItems,
                               constantMemory: book.constantMemory)
     }
 
@@ -162,11 +185,6 @@ final class WorkbookWriter {
             start += perSheet
         }
         return result
-    }
-
-    func addSheet(_ name: String) throws -> Worksheet {
-        sheets.append(name)
-        return try book.addWorksheet(name: name)
     }
 
     // MARK: Cells
@@ -262,14 +280,13 @@ final class WorkbookWriter {
 
     // MARK: Invoices and Payments
 
-    func writeInvoices(_ parts: [SheetPart]) throws {
+    func writeInvoices(_ parts: [SheetPart], on sheets: [Worksheet]) throws {
         let table = report.invoicesTable
         let widths = invoiceHeader.indices.map { c in
             Self.fitWidth(header: table.header[c], kind: invoiceKinds[c], sample: { table.cell($0, c) }, rows: table.rows.count)
         }
         let overrideColumn = invoiceHeader.firstIndex(of: InvoiceColumn.statusOverride)
-        for part in parts {
-            let sheet = try addSheet(part.name)
+        for (part, sheet) in zip(parts, sheets) {
             try prepareTable(sheet, header: table.header, rows: part.rows, width: { widths[$0] })
             if let overrideColumn {
                 try sheet.dataValidationList(firstRow: 1, lastRow: min(options.rowsPerSheet - 1, part.rows + 1_000), col: overrideColumn,
@@ -287,13 +304,12 @@ final class WorkbookWriter {
         }
     }
 
-    func writePayments(_ parts: [SheetPart]) throws {
+    func writePayments(_ parts: [SheetPart], on sheets: [Worksheet]) throws {
         let table = report.paymentsTable
         let widths = paymentHeader.indices.map { c in
             Self.fitWidth(header: table.header[c], kind: paymentKinds[c], sample: { table.cell($0, c) }, rows: table.rows.count)
         }
-        for part in parts {
-            let sheet = try addSheet(part.name)
+        for (part, sheet) in zip(parts, sheets) {
             try prepareTable(sheet, header: table.header, rows: part.rows, width: { widths[$0] })
             var links = 0
             for k in 0..<part.rows {
@@ -309,8 +325,7 @@ final class WorkbookWriter {
 
     // MARK: Review, Payouts, the user's sheets
 
-    func writeReview(_ items: [ReviewItem]) throws {
-        let sheet = try addSheet("Review")
+    func writeReview(_ items: [ReviewItem], on sheet: Worksheet) throws {
         let header = Review.columns
         let widths: [Double] = [9, 9, 18, 18, 50, 50, 24, 9, 14, 14, 11, 20, 12, 48, 48, 48]
         try prepareTable(sheet, header: header, rows: items.count, width: { widths[$0] })
@@ -336,8 +351,7 @@ final class WorkbookWriter {
         }
     }
 
-    func writePayouts(_ lines: [PayoutLine]) throws {
-        let sheet = try addSheet("Payouts")
+    func writePayouts(_ lines: [PayoutLine], on sheet: Worksheet) throws {
         let widths: [Double] = [32, 12, 20, 12, 9, 14, 11, 14, 14, 14]
         try prepareTable(sheet, header: Payouts.columns, rows: lines.count, width: { widths[$0] })
         var links = 0
@@ -355,13 +369,37 @@ final class WorkbookWriter {
     }
 
     /// A sheet of the user's: its values with their types; formatting is not kept.
-    func writeOther(_ source: XLSXSheet) throws {
-        let sheet = try addSheet(source.name)
+    func writeOther(_ source: XLSXSheet, on sheet: Worksheet) throws {
         var links = Self.maxLinksPerSheet
         for (r, row) in source.rows.enumerated() where r < Workbook.maxRows {
             for (c, cell) in row.enumerated() where c < Workbook.maxColumns {
                 try put(typing.value(asRead: cell, kind: .text, currency: nil), sheet, r, c, fill: nil, currency: nil, links: &links)
             }
         }
+    }
+}
+
+/// Runs `jobs` at the same time, one per thread (one after another on this thread when `concurrently` is
+/// false), and once all have finished rethrows the error of the first job that failed. No two jobs may
+/// touch the same state.
+private func runJobs(concurrently: Bool, _ jobs: [() throws -> Void]) throws {
+    guard concurrently else {
+        for job in jobs { try job() }
+        return
+    }
+    let slots = jobs.map(JobSlot.init)
+    DispatchQueue.concurrentPerform(iterations: slots.count) { slots[$0].run() }
+    if let error = slots.lazy.compactMap(\.error).first { throw error }
+}
+
+/// One job of `runJobs` and its outcome; only the thread running the job touches it until all have finished.
+private final class JobSlot: @unchecked Sendable {
+    private let body: () throws -> Void
+    private(set) var error: (any Error)?
+
+    init(_ body: @escaping () throws -> Void) { self.body = body }
+
+    func run() {
+        do { try body() } catch { self.error = error }
     }
 }

@@ -10,7 +10,11 @@ import Foundation
 /// try book.close()
 /// ```
 ///
-/// Not thread-safe: use one workbook from one thread.
+/// Threads: ``addFormat(_:)`` may be called from any thread. In constant-memory mode each sheet
+/// is its own temporary file, and different sheets may be written from different threads at once
+/// (one sheet from one thread at a time). Everything else (adding sheets, properties, closing, and
+/// any writing when not in constant-memory mode, where text goes to one shared-strings table) must
+/// happen on one thread, with no sheet being written meanwhile.
 public final class Workbook {
     /// Rows in a sheet (1,048,576): a longer table must continue on another sheet.
     public static let maxRows = LXW.maxRows
@@ -25,6 +29,7 @@ public final class Workbook {
     /// Nil once closed; `Worksheet` checks it before every call.
     private(set) var handle: LXW.WorkbookHandle?
     private var formats: [CellFormat: Format] = [:]
+    private let formatsLock = NSLock()
 
     /// - Parameters:
     ///   - path: the .xlsx file to write at ``close()`` (replaced if it exists).
@@ -56,7 +61,10 @@ public final class Workbook {
     }
 
     /// The format for a spec; the same spec gives the same format, so call it freely per cell.
+    /// Each format gets its style index when it is made, so writing a cell only reads it.
     public func addFormat(_ spec: CellFormat) -> Format {
+        formatsLock.lock()
+        defer { formatsLock.unlock() }
         if let format = formats[spec] { return format }
         // A closed workbook or a failed allocation gives the default format.
         guard let workbook = handle, let pointer = LXW.addFormat(workbook) else {
@@ -69,6 +77,7 @@ public final class Workbook {
         if let code = spec.numberFormat { LXW.setNumberFormat(pointer, code) }
         if spec.wrap { LXW.setWrap(pointer) }
         if spec.border { LXW.setThinBorder(pointer) }
+        LXW.assignIndex(pointer)
         let format = Format(pointer: pointer, owner: ObjectIdentifier(self))
         formats[spec] = format
         return format

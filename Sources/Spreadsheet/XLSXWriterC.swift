@@ -105,6 +105,12 @@ enum LXW {
     /// `format_set_border(format, LXW_BORDER_THIN)`: a thin border on all four sides.
     static func setThinBorder(_ format: FormatHandle) { format_set_border(format, UInt8(LXW_BORDER_THIN.rawValue)) }
 
+    /// `lxw_format_get_xf_index(format)`: gives a fully set-up format its style index now. Without
+    /// this, libxlsxwriter assigns it when a cell using the format is first written, inserting into
+    /// the workbook's table of used formats; once assigned, the call only reads the format. Set no
+    /// property after it.
+    static func assignIndex(_ format: FormatHandle) { _ = lxw_format_get_xf_index(format) }
+
     // MARK: Cells (row and col are zero-based and already checked against the sheet's limits)
 
     /// `worksheet_write_string(worksheet, row, col, string, format)`: a text cell. The string is

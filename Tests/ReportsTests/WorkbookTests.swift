@@ -215,10 +215,13 @@ import Testing
         #expect(summary.cached[rows][1].number == Double(sample.result.invoices.filter { $0.flag != nil }.count))
     }
 
-    @Test func constantMemoryWritesTheSameWorkbook() throws {
+    /// Constant memory writes the sheets on two threads at once; the cells, formats and links are the same,
+    /// with one sheet per table and with tables continued over several sheets.
+    @Test(arguments: [Workbook.maxRows, 11])
+    func constantMemoryWritesTheSameWorkbook(rowsPerSheet: Int) throws {
         let report = try SampleScenario.load().report()
-        let (normal, first, dirA) = try Self.write(report)
-        let (constant, second, dirB) = try Self.write(report, options: WorkbookOptions(constantMemoryAbove: 0))
+        let (normal, first, dirA) = try Self.write(report, options: WorkbookOptions(rowsPerSheet: rowsPerSheet))
+        let (constant, second, dirB) = try Self.write(report, options: WorkbookOptions(constantMemoryAbove: 0, rowsPerSheet: rowsPerSheet))
         defer {
             try? FileManager.default.removeItem(at: dirA)
             try? FileManager.default.removeItem(at: dirB)
