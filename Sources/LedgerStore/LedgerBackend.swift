@@ -27,23 +27,22 @@ public struct CSVLedger: LedgerBackend {
         self.paths = paths
     }
 
+    /// Reads the two files at once, each on its own thread.
     public func load() throws(LedgerError) -> LedgerTables {
-        let invoices: (table: Table, format: CSVFormat)
-        do {
-            invoices = try CSV.read(path: paths.ledger)
-        } catch {
-            throw LedgerError(.unreadable, file: paths.ledger, "\(error)")
-        }
-        var payments = (table: Table(header: LedgerTables.paymentColumns, rows: []), format: invoices.format)
-        if FileStamp.of(paths.paymentsCSV) != nil {
-            do {
-                payments = try CSV.read(path: paths.paymentsCSV)
-            } catch {
-                throw LedgerError(.unreadable, file: paths.paymentsCSV, "\(error)")
-            }
-        }
+        let files = FileStamp.of(paths.paymentsCSV) != nil ? [paths.ledger, paths.paymentsCSV] : [paths.ledger]
+        let read = try concurrentMap(files) { path throws(LedgerError) in try Self.read(path) }
+        let invoices = read[0]
+        let payments = read.count > 1 ? read[1] : (table: Table(header: LedgerTables.paymentColumns, rows: []), format: invoices.format)
         return LedgerTables(invoices: invoices.table, invoicesFormat: invoices.format,
                             payments: payments.table, paymentsFormat: payments.format)
+    }
+
+    private static func read(_ path: String) throws(LedgerError) -> (table: Table, format: CSVFormat) {
+        do {
+            return try CSV.read(path: path)
+        } catch {
+            throw LedgerError(.unreadable, file: path, "\(error)")
+        }
     }
 
     public func save(invoices: Table, payments: Table, like tables: LedgerTables) throws(LedgerError) {

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import LedgerCore
 import Spreadsheet
@@ -153,7 +152,7 @@ final class WorkbookWriter {
         let payoutSheet = sheets[invoiceParts.count + paymentParts.count + 2]
 
         var reviewItems = 0
-        try runJobs(concurrently: book.constantMemory, [
+        try runConcurrently([
             {
                 try first.writeInvoices(invoiceParts, on: invoiceSheets)
                 let review = Review.items(invoices: report.invoices, result: report.result, records: report.records,
@@ -165,7 +164,7 @@ final class WorkbookWriter {
                 try second.writePayments(paymentParts, on: paymentSheets)
                 try second.writeSummary(on: summary, invoiceParts: invoiceParts, paymentParts: paymentParts)
             },
-        ])
+        ], concurrently: book.constantMemory)
         try first.writePayouts(Payouts.lines(result: report.result, records: report.records), on: payoutSheet)
         for (source, sheet) in zip(others, sheets.suffix(others.count)) {
             try first.writeOther(source, on: sheet)
@@ -379,27 +378,3 @@ final class WorkbookWriter {
     }
 }
 
-/// Runs `jobs` at the same time, one per thread (one after another on this thread when `concurrently` is
-/// false), and once all have finished rethrows the error of the first job that failed. No two jobs may
-/// touch the same state.
-private func runJobs(concurrently: Bool, _ jobs: [() throws -> Void]) throws {
-    guard concurrently else {
-        for job in jobs { try job() }
-        return
-    }
-    let slots = jobs.map(JobSlot.init)
-    DispatchQueue.concurrentPerform(iterations: slots.count) { slots[$0].run() }
-    if let error = slots.lazy.compactMap(\.error).first { throw error }
-}
-
-/// One job of `runJobs` and its outcome; only the thread running the job touches it until all have finished.
-private final class JobSlot: @unchecked Sendable {
-    private let body: () throws -> Void
-    private(set) var error: (any Error)?
-
-    init(_ body: @escaping () throws -> Void) { self.body = body }
-
-    func run() {
-        do { try body() } catch { self.error = error }
-    }
-}

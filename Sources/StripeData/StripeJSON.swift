@@ -49,15 +49,13 @@ public enum StripeJSON {
 
     private static func decodeLines(_ bytes: [UInt8], start: Int, file: String, door: Record.Door,
                                     settings: ReconcileSettings, known: KnownEvents?) -> StripeInput {
-        let ranges = split(bytes, from: start)
-        let slots = ChunkSlots(count: ranges.count)
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
-            slots.set(index, JSONChunk.decode(bytes, range: ranges[index], lines: true, file: file, door: door,
-                                              referenceKeys: settings.referenceKeys, known: known))
+        let chunks = concurrentMap(split(bytes, from: start)) { range in
+            JSONChunk.decode(bytes, range: range, lines: true, file: file, door: door,
+                             referenceKeys: settings.referenceKeys, known: known)
         }
         var result = StripeInput()
         var lineOffset = 0
-        for var chunk in slots.take() {
+        for var chunk in chunks {
             if lineOffset > 0 { chunk.shiftLines(by: lineOffset) }
             result.events.append(contentsOf: chunk.events)
             result.problems.append(contentsOf: chunk.problems)
@@ -75,17 +73,6 @@ private func split(_ bytes: [UInt8], from start: Int) -> [Range<Int>] {
     while mid < bytes.count && bytes[mid] != UInt8(ascii: "\n") { mid += 1 }
     guard mid < bytes.count - 1 else { return [start..<bytes.count] }
     return [start..<(mid + 1), (mid + 1)..<bytes.count]
-}
-
-/// One result per thread; each index is written by exactly one iteration of `concurrentPerform`,
-/// and read only after it returns.
-private final class ChunkSlots: @unchecked Sendable {
-    private var chunks: [JSONChunk?]
-    init(count: Int) { chunks = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ chunk: JSONChunk) {
-        chunks.withUnsafeMutableBufferPointer { $0[index] = chunk }
-    }
-    func take() -> [JSONChunk] { chunks.compactMap { $0 } }
 }
 
 /// How an input is laid out, from its first bytes.

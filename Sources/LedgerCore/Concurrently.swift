@@ -1,0 +1,48 @@
+import Dispatch
+
+/// `transform` applied to every item at the same time, one item per thread (one after another on this
+/// thread when `concurrently` is false), in the items' order. Once all have finished, the error of the
+/// first item, in order, that failed is rethrown. `transform` must not touch mutable state shared between
+/// items.
+///
+/// ```swift
+/// let tables = try concurrentMap([invoicesPath, paymentsPath]) { try CSV.read(path: $0) }
+/// ```
+public func concurrentMap<Item, Value, Failure: Error>(_ items: [Item], concurrently: Bool = true,
+                                                       _ transform: (Item) throws(Failure) -> Value) throws(Failure) -> [Value] {
+    guard concurrently, items.count > 1 else { return try items.map(transform) }
+    // Each iteration writes only its own slot; the array of slots itself is only read.
+    let slots = items.map { _ in Slot<Value, Failure>() }
+    withoutActuallyEscaping(transform) { transform in
+        let work = Work(items: items, transform: transform, slots: slots)
+        DispatchQueue.concurrentPerform(iterations: items.count) { work.run($0) }
+    }
+    return try slots.map { slot throws(Failure) in try slot.outcome!.get() }
+}
+
+/// Runs `jobs` at the same time, one per thread, like `concurrentMap`; what they produce is read after
+/// this returns.
+///
+/// ```swift
+/// var invoices: Table?, payments: Table?
+/// try runConcurrently([{ invoices = try read(a) }, { payments = try read(b) }])
+/// ```
+public func runConcurrently<Failure: Error>(_ jobs: [() throws(Failure) -> Void], concurrently: Bool = true) throws(Failure) {
+    _ = try concurrentMap(jobs, concurrently: concurrently) { job throws(Failure) in try job() }
+}
+
+/// One item's outcome, written by the one thread that handles the item.
+private final class Slot<Value, Failure: Error>: @unchecked Sendable {
+    var outcome: Result<Value, Failure>?
+}
+
+/// What the threads of `concurrentMap` share: read-only, apart from each thread's own slot.
+private struct Work<Item, Value, Failure: Error>: @unchecked Sendable {
+    let items: [Item]
+    let transform: (Item) throws(Failure) -> Value
+    let slots: [Slot<Value, Failure>]
+
+    func run(_ index: Int) {
+        slots[index].outcome = Result { () throws(Failure) in try transform(items[index]) }
+    }
+}
