@@ -9,6 +9,7 @@ DEMO_DIR    = out/demo
 APT_NEEDS = /usr/include/csv.h:libcsv-dev \
             /usr/include/simdjson.h:libsimdjson-dev \
             /usr/include/xlsxwriter.h:libxlsxwriter-dev \
+            /usr/include/libxml2/libxml/parser.h:libxml2-dev \
             /usr/include/zlib.h:zlib1g-dev \
             /usr/include/*/curl/curl.h:libcurl4-openssl-dev \
             /usr/bin/jq:jq \

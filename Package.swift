@@ -31,6 +31,7 @@ let package = Package(
         // C libraries, each behind one thin target.
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter"),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .target(
             name: "CSimdjson",
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "LedgerCore"),
         .target(
             name: "Spreadsheet",
-            dependencies: ["CCSV", "CXLSXWriter", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CCSV", "CXLSXWriter", "CLibXML2", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(name: "StripeData", dependencies: ["LedgerCore", "Spreadsheet", "CSimdjson"]),
         .target(name: "Reports", dependencies: ["LedgerCore", "Spreadsheet"]),

@@ -1,27 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
-/// A SAX handler for one XML part of a workbook. It records the first problem in `failure` and
-/// aborts the parse.
-protocol XLSXPartHandler: XMLParserDelegate {
-    var failure: XLSXError? { get }
-}
-
-/// The element name without a namespace prefix (`x:c` → `c`); most producers use none.
-/// Unprefixed names are compared first, so the common case costs no scan.
-@inline(__always)
-private func localName(_ name: String) -> Substring {
-    switch name {
-    case "c", "v", "row", "t", "is", "si", "r", "f": return Substring(name)
-    default:
-        if let colon = name.utf8.firstIndex(of: UInt8(ascii: ":")) {
-            return name[name.index(after: colon)...]
-        }
-        return Substring(name)
-    }
-}
 
 /// Excel escapes characters XML cannot hold as `_xHHHH_` (`_x000D_` for a carriage return).
 func unescapeOOXML(_ text: String) -> String {
@@ -53,37 +30,32 @@ func unescapeOOXML(_ text: String) -> String {
 }
 
 /// `_rels/*.rels`: relationship id → type and target.
-final class RelationshipsHandler: NSObject, XLSXPartHandler {
+final class RelationshipsHandler: XLSXPartHandler {
     struct Relationship { let type: String; let target: String }
     var relationships: [String: Relationship] = [:]
-    var failure: XLSXError? { nil }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes: [String: String] = [:]) {
-        guard localName(elementName) == "Relationship", let id = attributes["Id"], let target = attributes["Target"]
-        else { return }
+    func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
+        guard name == "Relationship", let id = attributes.string("Id"), let target = attributes.string("Target") else { return }
         // External targets (hyperlinks) never name a part.
-        if attributes["TargetMode"] == "External" { return }
-        relationships[id] = Relationship(type: attributes["Type"] ?? "", target: target)
+        if attributes.string("TargetMode") == "External" { return }
+        relationships[id] = Relationship(type: attributes.string("Type") ?? "", target: target)
     }
 }
 
 /// `xl/workbook.xml`: sheet names in tab order, their relationship ids, and the date system.
-final class WorkbookHandler: NSObject, XLSXPartHandler {
+final class WorkbookHandler: XLSXPartHandler {
     struct SheetEntry { let name: String; let relationshipID: String }
     var sheets: [SheetEntry] = []
     var date1904 = false
-    var failure: XLSXError? { nil }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes: [String: String] = [:]) {
-        switch localName(elementName) {
+    func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
+        switch name {
         case "workbookPr":
-            if let value = attributes["date1904"] { date1904 = value == "1" || value.lowercased() == "true" }
+            if let value = attributes.string("date1904") { date1904 = value == "1" || value.lowercased() == "true" }
         case "sheet":
             // The id attribute lives in the relationships namespace, whatever its prefix (`r:id`).
-            let rid = attributes.first { $0.key == "id" || $0.key.hasSuffix(":id") }?.value ?? ""
-            sheets.append(SheetEntry(name: attributes["name"] ?? "Sheet\(sheets.count + 1)", relationshipID: rid))
+            sheets.append(SheetEntry(name: attributes.string("name") ?? "Sheet\(sheets.count + 1)",
+                                     relationshipID: attributes.string("id") ?? ""))
         default:
             break
         }
@@ -97,30 +69,28 @@ struct XLSXDateStyle: Sendable {
 }
 
 /// `xl/styles.xml`: custom number formats and each cell style's number format.
-final class StylesHandler: NSObject, XLSXPartHandler {
+final class StylesHandler: XLSXPartHandler {
     var customFormats: [Int: String] = [:]
     var cellFormatIDs: [Int] = []
     private var inNumFmts = false
     private var inCellXfs = false
-    var failure: XLSXError? { nil }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes: [String: String] = [:]) {
-        switch localName(elementName) {
+    func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
+        switch name {
         case "numFmts": inNumFmts = true
         case "cellXfs": inCellXfs = true
         case "numFmt" where inNumFmts:
-            if let id = attributes["numFmtId"].flatMap({ Int($0) }), let code = attributes["formatCode"] {
+            if let id = attributes.integer("numFmtId"), let code = attributes.string("formatCode") {
                 customFormats[id] = code
             }
         case "xf" where inCellXfs:
-            cellFormatIDs.append(attributes["numFmtId"].flatMap { Int($0) } ?? 0)
+            cellFormatIDs.append(attributes.integer("numFmtId") ?? 0)
         default: break
         }
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        switch localName(elementName) {
+    func end(_ name: XMLName, _ events: XMLEvents) {
+        switch name {
         case "numFmts": inNumFmts = false
         case "cellXfs": inCellXfs = false
         default: break
@@ -142,41 +112,39 @@ final class StylesHandler: NSObject, XLSXPartHandler {
 
 /// `xl/sharedStrings.xml`: each `<si>` is plain `<t>` or rich-text runs `<r><t>`; phonetic
 /// guides (`<rPh>`) are not part of the text.
-final class SharedStringsHandler: NSObject, XLSXPartHandler {
+final class SharedStringsHandler: XLSXPartHandler {
     var strings: [String] = []
-    private var text = ""
+    private var text: [UInt8] = []
     private var collecting = false
     private var phoneticDepth = 0
-    var failure: XLSXError? { nil }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes: [String: String] = [:]) {
-        switch localName(elementName) {
-        case "si": text = ""
+    func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
+        switch name {
+        case "si": text.removeAll(keepingCapacity: true)
         case "t": collecting = phoneticDepth == 0
         case "rPh": phoneticDepth += 1
         default: break
         }
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        switch localName(elementName) {
-        case "si": strings.append(unescapeOOXML(text))
+    func end(_ name: XMLName, _ events: XMLEvents) {
+        switch name {
+        case "si": strings.append(unescapeOOXML(String(decoding: text, as: UTF8.self)))
         case "t": collecting = false
         case "rPh": phoneticDepth -= 1
         default: break
         }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if collecting { text += string }
+    func characters(_ piece: UnsafeBufferPointer<UInt8>) {
+        if collecting { text.append(contentsOf: piece) }
     }
 }
 
 /// A worksheet's `<sheetData>`: rows of cells, each with its type (`t`), style (`s`), reference
 /// (`r`) and value (`<v>`, or `<is>` for inline strings). Formulas (`<f>`) are skipped: the
 /// cached `<v>` is the value.
-final class SheetHandler: NSObject, XLSXPartHandler {
+final class SheetHandler: XLSXPartHandler {
     private enum CellType { case number, shared, inline, formulaString, bool, error, isoDate }
 
     let sharedStrings: [String]
@@ -190,7 +158,7 @@ final class SheetHandler: NSObject, XLSXPartHandler {
     private var col = -1
     private var type = CellType.number
     private var style = 0
-    private var value = ""
+    private var value: [UInt8] = []
     private var hasValue = false
     private var collecting = false
     private var inInline = false
@@ -205,23 +173,13 @@ final class SheetHandler: NSObject, XLSXPartHandler {
     static let maxRows = 1_048_576
     static let maxColumns = 16_384
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes: [String: String] = [:]) {
-        switch localName(elementName) {
+    func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
+        switch name {
         case "c":
-            if let r = attributes["r"], let c = Self.column(of: r) { col = c } else { col += 1 }
-            switch attributes["t"] {
-            case nil, "n": type = .number
-            case "s": type = .shared
-            case "inlineStr": type = .inline
-            case "str": type = .formulaString
-            case "b": type = .bool
-            case "e": type = .error
-            case "d": type = .isoDate
-            default: type = .number
-            }
-            style = attributes["s"].flatMap { Int($0) } ?? 0
-            value = ""
+            if let r = attributes.bytes("r"), let c = Self.column(of: r) { col = c } else { col += 1 }
+            type = attributes.bytes("t").map(Self.cellType) ?? .number
+            style = attributes.integer("s") ?? 0
+            value.removeAll(keepingCapacity: true)
             hasValue = false
         case "v":
             collecting = true
@@ -234,9 +192,9 @@ final class SheetHandler: NSObject, XLSXPartHandler {
         case "rPh":
             phoneticDepth += 1
         case "row":
-            if let r = attributes["r"], let n = Int(r), n >= 1 { rowIndex = n - 1 } else { rowIndex += 1 }
+            if let n = attributes.integer("r"), n >= 1 { rowIndex = n - 1 } else { rowIndex += 1 }
             if rowIndex >= Self.maxRows {
-                fail(parser, "has a row beyond Excel's last row 1,048,576; the file is damaged")
+                fail(events, "has a row beyond Excel's last row 1,048,576; the file is damaged")
                 return
             }
             row = []
@@ -246,8 +204,19 @@ final class SheetHandler: NSObject, XLSXPartHandler {
         }
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        switch localName(elementName) {
+    /// The `t` attribute of a cell; anything unknown reads as a number, like no `t` at all.
+    private static func cellType(_ t: UnsafeBufferPointer<UInt8>) -> CellType {
+        if bytesEqual(t, "s") { return .shared }
+        if bytesEqual(t, "inlineStr") { return .inline }
+        if bytesEqual(t, "str") { return .formulaString }
+        if bytesEqual(t, "b") { return .bool }
+        if bytesEqual(t, "e") { return .error }
+        if bytesEqual(t, "d") { return .isoDate }
+        return .number
+    }
+
+    func end(_ name: XMLName, _ events: XMLEvents) {
+        switch name {
         case "v", "t":
             collecting = false
         case "is":
@@ -257,10 +226,10 @@ final class SheetHandler: NSObject, XLSXPartHandler {
         case "c":
             guard hasValue else { return }
             guard col < Self.maxColumns else {
-                fail(parser, "has a cell beyond Excel's last column XFD; the file is damaged")
+                fail(events, "has a cell beyond Excel's last column XFD; the file is damaged")
                 return
             }
-            let cell = makeCell(parser)
+            let cell = makeCell(events)
             if case .empty = cell { return }
             if col < row.count {
                 row[col] = cell
@@ -281,37 +250,41 @@ final class SheetHandler: NSObject, XLSXPartHandler {
         }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if collecting { value += string }
+    func characters(_ piece: UnsafeBufferPointer<UInt8>) {
+        if collecting { value.append(contentsOf: piece) }
     }
 
-    private func makeCell(_ parser: XMLParser) -> XLSXCell {
+    /// The cell's collected text.
+    private var text: String { String(decoding: value, as: UTF8.self) }
+
+    private func makeCell(_ events: XMLEvents) -> XLSXCell {
         switch type {
         case .shared:
-            guard let index = Int(value), index >= 0, index < sharedStrings.count else {
-                fail(parser, "refers to shared string \(value.prefix(12)), which the workbook does not have; the file is damaged, save it again")
+            guard let index = XMLAttributes.integer(value), index < sharedStrings.count else {
+                fail(events, "refers to shared string \(text.prefix(12)), which the workbook does not have; the file is damaged, save it again")
                 return .empty
             }
             return .text(sharedStrings[index])
-        case .inline:
-            return .text(unescapeOOXML(value))
-        case .formulaString:
-            return .text(unescapeOOXML(value))
+        case .inline, .formulaString:
+            return .text(unescapeOOXML(text))
         case .bool:
+            let value = text
             return .bool(value == "1" || value.lowercased() == "true")
         case .error:
-            return .error(value)
+            return .error(text)
         case .isoDate:
+            let value = text
             if let date = XLSXDate.parseISO(value) { return .date(days: date.days, seconds: date.seconds) }
             return .text(value)
         case .number:
             if value.isEmpty { return .empty }
+            let value = text
             let dateStyle = style < dateStyles.count ? dateStyles[style] : nil
             if dateStyle?.isDate != true, XLSXNumber.isCanonicalShortDecimal(value) {
                 return .number(value)
             }
             guard let number = Double(value) else {
-                fail(parser, "holds a number that is not one; the file is damaged, save it again")
+                fail(events, "holds a number that is not one; the file is damaged, save it again")
                 return .empty
             }
             if style > 0, style < dateStyles.count, dateStyles[style].isDate,
@@ -327,18 +300,20 @@ final class SheetHandler: NSObject, XLSXPartHandler {
         }
     }
 
-    private func fail(_ parser: XMLParser, _ message: String) {
+    private func fail(_ events: XMLEvents, _ message: String) {
         guard failure == nil else { return }
         let cell = col >= 0 && rowIndex >= 0 ? XLSXError.reference(row: rowIndex, col: col) : nil
         failure = XLSXError(.malformedXML, file: "", cell: cell, message: message)
-        parser.abortParsing()
+        events.stop()
     }
 
     /// Zero-based column of a reference such as `AB12`; nil when it has no letters.
-    static func column(of reference: String) -> Int? {
+    static func column(of reference: String) -> Int? { column(of: reference.utf8) }
+
+    static func column<Bytes: Sequence<UInt8>>(of reference: Bytes) -> Int? {
         var col = 0
         var letters = 0
-        for byte in reference.utf8 {
+        for byte in reference {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): col = col * 26 + Int(byte - UInt8(ascii: "A")) + 1
             case UInt8(ascii: "a")...UInt8(ascii: "z"): col = col * 26 + Int(byte - UInt8(ascii: "a")) + 1

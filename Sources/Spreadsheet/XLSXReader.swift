@@ -1,14 +1,9 @@
+import CXLSXWriter
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import ZIPFoundation
 
 /// Opens the zip, follows the relationships from the package root to the worksheets, and hands
-/// each XML part to a SAX handler (XLSXParts.swift).
-///
-/// XML is parsed with `XMLParser(stream:)`: `XMLParser(data:)` stops near the end of large sheets
-/// on Linux (swift-corelibs-foundation #4851) and reports it only through its return value.
+/// each XML part to a SAX handler (XLSXParts.swift) driven by libxml2 (XMLEvents.swift).
 struct XLSXReader {
     let path: String
     var skipSheet: @Sendable (String) -> Bool = { _ in false }
@@ -27,10 +22,18 @@ struct XLSXReader {
             guard let entry = entries[name.lowercased()] else { return nil }
             var data = Data()
             data.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 30)))
+            // The zip's CRC-32 is checked with zlib's crc32, several times faster than ZIPFoundation's own.
+            var crc = crc32(0, nil, 0)
             do {
-                _ = try archive.extract(entry, bufferSize: 1 << 16) { data.append($0) }
+                _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { piece in
+                    piece.withUnsafeBytes { crc = crc32(crc, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count)) }
+                    data.append(piece)
+                }
             } catch {
                 throw fail(.malformedXML, "has a damaged part \(name) (\(error)); save it again from your spreadsheet program")
+            }
+            guard UInt32(truncatingIfNeeded: crc) == entry.checksum else {
+                throw fail(.malformedXML, "has a damaged part \(name) (its checksum does not match; a damaged download?); save it again from your spreadsheet program")
             }
             return data
         }
@@ -148,17 +151,12 @@ struct XLSXReader {
     }
 
     func parse<H: XLSXPartHandler>(_ data: Data, part: String, into handler: H) throws(XLSXError) -> H {
-        let parser = XMLParser(stream: InputStream(data: data))
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = handler
-        let ok = parser.parse()
+        let outcome = XMLEvents.parse(data, into: handler)
         if let error = handler.failure {
             throw XLSXError(error.kind, file: path, cell: error.cell, message: error.message)
         }
-        guard ok else {
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
-            throw fail(.malformedXML, "has broken XML in \(part) near line \(parser.lineNumber) (\(reason)); open and save it again in your spreadsheet program")
+        guard outcome.wellFormed else {
+            throw fail(.malformedXML, "has broken XML in \(part) near line \(outcome.line) (\(outcome.message ?? "unknown error")); open and save it again in your spreadsheet program")
         }
         return handler
     }

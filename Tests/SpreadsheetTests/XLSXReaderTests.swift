@@ -223,4 +223,55 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         #expect(error?.sheet == "Ledger")
         #expect(error?.message.hasPrefix("has broken XML in xl/worksheets/sheetB.xml near line") == true)
     }
+
+    /// A sheet declaring an external entity (XXE) never gets the file's content: the entity is not
+    /// declared to the parser, so its use is an error, not a read of the disk.
+    @Test func externalEntitiesAreNeverExpanded() throws {
+        let dir = try XLSXTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secret = dir.appendingPathComponent("secret.txt")
+        try Data("TOP-SECRET".utf8).write(to: secret)
+        let path = dir.appendingPathComponent("xxe.xlsx").path
+        _ = try XLSXTestSupport.python(#"""
+import sys, zipfile
+src, dst, secret = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "xl/worksheets/sheetB.xml":
+            head, rest = data.split(b"?>", 1)
+            data = head + b'?><!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file://' + secret.encode() + b'">]>' + rest
+            data = data.replace(b"</sheetData>", b'<row r="99"><c r="A99" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData>')
+        zout.writestr(item, data)
+"""#, [XLSXTestSupport.fixture("xlsx-handmade.xlsx"), path, secret.path])
+        let error = #expect(throws: XLSXError.self) { try XLSX.read(path: path) }
+        #expect(error?.kind == .malformedXML)
+        #expect(error?.message.contains("xxe") == true)
+        #expect(error?.description.contains("TOP-SECRET") == false)
+    }
+
+    /// A part whose bytes do not match the zip's CRC-32 is refused, not read as if it were whole.
+    @Test func aPartThatFailsItsChecksumIsDamaged() throws {
+        let dir = try XLSXTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("crc.xlsx").path
+        _ = try XLSXTestSupport.python(#"""
+import sys, shutil, struct
+src, dst = sys.argv[1], sys.argv[2]
+data = bytearray(open(src, "rb").read())
+name = b"xl/worksheets/sheetB.xml"
+# Every header naming the part (local at +14, central directory at +16) gets a wrong CRC-32.
+for signature, crc_at, name_at in ((b"PK\x03\x04", 14, 30), (b"PK\x01\x02", 16, 46)):
+    at = data.find(signature)
+    while at >= 0:
+        length = struct.unpack_from("<H", data, at + name_at - 4 if signature == b"PK\x03\x04" else at + 28)[0]
+        if bytes(data[at + name_at:at + name_at + length]) == name:
+            struct.pack_into("<I", data, at + crc_at, struct.unpack_from("<I", data, at + crc_at)[0] ^ 1)
+        at = data.find(signature, at + 4)
+open(dst, "wb").write(data)
+"""#, [XLSXTestSupport.fixture("xlsx-handmade.xlsx"), path])
+        let error = #expect(throws: XLSXError.self) { try XLSX.read(path: path) }
+        #expect(error?.kind == .malformedXML)
+        #expect(error?.message == "has a damaged part xl/worksheets/sheetB.xml (its checksum does not match; a damaged download?); save it again from your spreadsheet program")
+    }
 }
