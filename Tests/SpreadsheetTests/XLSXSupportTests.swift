@@ -39,6 +39,21 @@ enum XLSXTestSupport {
         return data
     }
 
+    /// A copy of the handmade fixture, written to `path`, whose sheet `Ledger` (`xl/worksheets/sheetB.xml`)
+    /// is changed by `edit`: Python statements that rewrite `data` (its bytes); `sys.argv[3...]` are `arguments`.
+    static func handmade(to path: String, editingSheetXML edit: String, _ arguments: [String] = []) throws {
+        let indented = edit.split(separator: "\n").map { "            " + $0 }.joined(separator: "\n")
+        _ = try python("""
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], "w") as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "xl/worksheets/sheetB.xml":
+\(indented)
+        zout.writestr(item, data)
+""", [fixture("xlsx-handmade.xlsx"), path] + arguments)
+    }
+
     /// What openpyxl sees in a workbook: per sheet, every non-empty cell (value as formulas are
     /// stored, cached value, type, number format, solid fill, bold, hyperlink), freeze panes,
     /// autofilter and data validations; plus the document properties.
