@@ -24,9 +24,14 @@ extension CSV {
     /// ```
     public static func encode(_ table: Table, format: CSVFormat, neutralizeFormulas: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        var estimate = 0
+        // Room for every field, separator and line ending, plus a little for quotes and apostrophes:
+        // growing by doubling would hold the old and the new buffer at once, up to three times the file.
+        var estimate = (table.rows.count + 1) * format.lineEnding.utf8.count
         for field in table.header { estimate += field.utf8.count + 1 }
-        out.reserveCapacity(3 + estimate * (table.rows.count + 1) + 64)
+        for row in table.rows {
+            for field in row { estimate += field.utf8.count + 1 }
+        }
+        out.reserveCapacity(3 + estimate + estimate / 32 + 64)
         if format.hasBOM { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
         if table.header.isEmpty && table.rows.isEmpty { return out }
 
