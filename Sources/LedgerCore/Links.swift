@@ -3,9 +3,9 @@
 /// Built once per run in O(records · log records); every lookup afterwards is a dictionary hit.
 /// Where a link is ambiguous (two Stripe invoices claim one charge) the first in a fixed order of
 /// evidence wins, then the smallest id, so the result never depends on the order records arrived.
-/// Records by position: the record set's array (shared, never copied), then the synthetic records.
+/// Records by position: the record set's pages (shared, never copied), then the synthetic records.
 struct RecordStore {
-    let base: [Record]
+    let base: RecordPages
     private(set) var extra: [Record] = []
 
     var count: Int { base.count + extra.count }

@@ -4,20 +4,25 @@
 /// Inserting is idempotent and order-independent (DESIGN.md §6): the same records in any order,
 /// any number of times, leave the same set.
 public struct RecordSet: Sendable {
-    /// Every merged record, in the order each object was first seen. Kept as one array (not a
-    /// dictionary of records) because a `Record` is large: a hash table sized for growth held twice
-    /// the memory, and reconciling reads this array in place instead of copying it.
-    public private(set) var all: [Record] = []
+    /// Every merged record, in the order each object was first seen. Kept in pages (not a
+    /// dictionary of records, nor one array) because a `Record` is large: a hash table sized for
+    /// growth, or an array doubling, held twice the memory. Reconciling reads them in place.
+    public private(set) var all = RecordPages()
     /// Id → position in `all`.
     public private(set) var positions: [String: Int] = [:]
 
     public init() {}
 
     /// Restores a set saved earlier (the state cache); the records must already be merged.
-    public init(restoring records: [Record]) {
+    public init(restoring records: RecordPages) {
         all = records
         positions = Dictionary(minimumCapacity: records.count)
         for (i, r) in records.enumerated() { positions[r.id] = i }
+    }
+
+    /// Restores a set from merged records (a subset of another set, say).
+    public init<Records: Sequence<Record>>(restoring records: Records) {
+        self.init(restoring: RecordPages(records))
     }
 
     /// The records by id (built on each call: for lookups in bulk use `record(_:)` or `all`).

@@ -88,8 +88,7 @@ public struct StateCache: Sendable {
         guard let first = lines.popFirst() else { return nil }
         let head = first.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard head.count == 3, head[0] == magic, head[1] == version, let offset = Int64(head[2]) else { return nil }
-        var records: [Record] = []
-        records.reserveCapacity(lines.count)
+        var records = RecordPages()
         var decisions: [Decision] = []
         let decoder = JSONDecoder()
         for line in lines {

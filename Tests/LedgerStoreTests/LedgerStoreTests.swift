@@ -182,7 +182,7 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         let fromStateFile = try current.records(ofKinds: kinds)
         let loaded = try current.knownState().records.all.filter { kinds.contains($0.kind) }
         #expect(!fromStateFile.all.isEmpty)
-        #expect(fromStateFile.all == loaded)
+        #expect(Array(fromStateFile.all) == loaded)
     }
 
     @Test func anEditOrANewRecordMakesTheTablesStale() throws {
