@@ -143,13 +143,18 @@ final class WorkbookWriter {
         let invoiceParts = first.parts("Invoices", rows: report.invoicesTable.rows.count)
         let paymentParts = first.parts("Payments", rows: report.paymentsTable.rows.count)
         let others = report.otherSheets.filter { !LedgerReport.isOwnSheet($0.name) }
-        let names = ["Summary"] + invoiceParts.map(\.name) + ["Review"] + paymentParts.map(\.name) + ["Payouts"] + others.map(\.name)
-        let sheets = try names.map { name throws(XLSXError) in try book.addWorksheet(name: name) }
-        let summary = sheets[0]
-        let invoiceSheets = Array(sheets[1...invoiceParts.count])
-        let reviewSheet = sheets[invoiceParts.count + 1]
-        let paymentSheets = Array(sheets[(invoiceParts.count + 2)...(invoiceParts.count + 1 + paymentParts.count)])
-        let payoutSheet = sheets[invoiceParts.count + paymentParts.count + 2]
+        // Every sheet is added first, in the workbook's order; they are filled afterwards.
+        var names: [String] = []
+        func add(_ sheets: [String]) throws -> [Worksheet] {
+            names += sheets
+            return try sheets.map { name throws(XLSXError) in try book.addWorksheet(name: name) }
+        }
+        let summary = try add(["Summary"])[0]
+        let invoiceSheets = try add(invoiceParts.map(\.name))
+        let reviewSheet = try add(["Review"])[0]
+        let paymentSheets = try add(paymentParts.map(\.name))
+        let payoutSheet = try add(["Payouts"])[0]
+        let otherSheets = try add(others.map(\.name))
 
         var reviewItems = 0
         try runConcurrently([
@@ -166,7 +171,7 @@ final class WorkbookWriter {
             },
         ], concurrently: book.constantMemory)
         try first.writePayouts(Payouts.lines(result: report.result, records: report.records), on: payoutSheet)
-        for (source, sheet) in zip(others, sheets.suffix(others.count)) {
+        for (source, sheet) in zip(others, otherSheets) {
             try first.writeOther(source, on: sheet)
         }
         try book.close()
