@@ -1,4 +1,3 @@
-import Dispatch
 import LedgerCore
 
 /// The JSON door: Stripe event files and bare API objects → `Record`s.
