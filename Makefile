@@ -10,6 +10,7 @@ APT_NEEDS = /usr/include/csv.h:libcsv-dev \
             /usr/include/simdjson.h:libsimdjson-dev \
             /usr/include/xlsxwriter.h:libxlsxwriter-dev \
             /usr/include/libxml2/libxml/parser.h:libxml2-dev \
+            /usr/bin/pkg-config:pkgconf \
             /usr/include/zlib.h:zlib1g-dev \
             /usr/include/*/curl/curl.h:libcurl4-openssl-dev \
             /usr/bin/jq:jq \
