@@ -145,9 +145,11 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
                                              records: RecordSet(), mode: nil, now: now))
     }
 
-    /// The reader's message without its leading file name (LedgerError adds it).
+    /// The reader's message without its leading file name, which LedgerError adds
+    /// (`sheet 'Invoices', cell B7: …` or just the message).
     static func message(_ error: XLSXError) -> String {
         let text = error.description
-        return text.hasPrefix(error.file + ": ") ? String(text.dropFirst(error.file.count + 2)) : text
+        guard text.hasPrefix(error.file + ": ") || text.hasPrefix(error.file + ", ") else { return text }
+        return String(text.dropFirst(error.file.count + 2))
     }
 }

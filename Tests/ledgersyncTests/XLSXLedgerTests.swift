@@ -137,4 +137,31 @@ struct XLSXLedgerTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no sheet named 'Invoices' (it has 'Sheet1')"))
     }
+
+    /// A damaged Invoices sheet stops every command before anything is written; the message names the
+    /// file once, the sheet, the part and line, and libxml2's reason.
+    @Test func aWorkbookWithBrokenXMLIsRefusedAndLeftAlone() throws {
+        let dir = try TempDir()
+        #expect(try CLI.run(["init", dir.path("books"), "--xlsx", "--mode", "test"]).status == 0)
+        let book = dir.path("books/ledger.xlsx")
+        try dir.write("break.py", """
+        import sys, zipfile, shutil
+        src = sys.argv[1]
+        shutil.copy(src, src + ".orig")
+        with zipfile.ZipFile(src + ".orig") as zin, zipfile.ZipFile(src, "w") as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == "xl/worksheets/sheet2.xml":
+                    data = data.replace(b"</sheetData>", b"<row><c><v>1</v></row></sheetData>")
+                zout.writestr(item, data)
+        """)
+        #expect(try PythonTool.run(dir.path("break.py"), [book]).status == 0)
+        let before = try dir.bytes("books/ledger.xlsx")
+        let result = try CLI.run(["import", "--ledger", book, Self.events])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(book): sheet 'Invoices': has broken XML in xl/worksheets/sheet2.xml near line "), "\(result.stderr)")
+        #expect(result.stderr.contains("(Opening and ending tag mismatch"), "\(result.stderr)")
+        #expect(result.stderr.components(separatedBy: book).count == 2, "the path is named once: \(result.stderr)")
+        #expect(try dir.bytes("books/ledger.xlsx") == before)
+    }
 }
