@@ -6,20 +6,22 @@
 /// Records by position: the record set's pages (shared, never copied), then the synthetic records.
 struct RecordStore {
     let base: RecordPages
-    private(set) var extra: [Record] = []
+    private(set) var extra = RecordPages()
 
     var count: Int { base.count + extra.count }
 
     subscript(i: Int) -> Record {
-        // `_read` yields the element in place: reading one field never copies the whole record.
-        _read {
-            if i < base.count { yield base[i] } else { yield extra[i - base.count] }
-        }
+        // Read through the record's address: reading one field never copies the whole record.
+        unsafeAddress { address(i) }
+    }
+
+    /// Where record `i` is (``RecordPages/address(_:)``): `let c = store.address(i)`, then `c.pointee.id`.
+    @inline(__always)
+    func address(_ i: Int) -> UnsafePointer<Record> {
+        i < base.count ? base.address(i) : extra.address(i - base.count)
     }
 
     mutating func append(_ record: Record) { extra.append(record) }
-
-    mutating func reserveExtra(_ n: Int) { extra.reserveCapacity(extra.count + n) }
 }
 
 final class RecordGraph {
@@ -77,6 +79,7 @@ final class RecordGraph {
     /// - a balance transaction of type `charge`/`payment` whose `source` is no known record becomes
     ///   a succeeded charge keyed by that `source` id.
     init(records: RecordSet) {
+        let timing = Timing()
         // The record set's own array and index, shared, not copied.
         var store = RecordStore(base: records.all)
         var slot = records.positions
@@ -84,10 +87,14 @@ final class RecordGraph {
         // Sorting positions by id (a stable sort, like sorting the records themselves) moves Ints, not
         // records; the ids are taken out first so comparing never touches a whole record.
         var ids = records.all.map(\.id)
-        let sorted = ids.indices.sorted { ids[$0] < ids[$1] }
+        let sorted = IDKey.sortedPositions(ids)
         var kinds = [[Int]](repeating: [], count: Record.Kind.allCases.count)
         for i in sorted { kinds[RecordGraph.kindIndex(store[i].kind)].append(i) }
         let chargeK = RecordGraph.kindIndex(.charge)
+        // Room for the synthetic charges made once (at most one per payment intent and balance
+        // transaction), not by repeated doubling and rehashing.
+        slot.reserveCapacity(n + kinds[RecordGraph.kindIndex(.paymentIntent)].count + kinds[RecordGraph.kindIndex(.balanceTransaction)].count)
+        timing.mark("links: sorted by id")
 
         // Charges naming each payment intent, to decide the intent's charge.
         var chargesNamingIntent: [String: [Int]] = [:]
@@ -134,8 +141,6 @@ final class RecordGraph {
         }
         var standalone: [Int] = []
         var txnsOf: [String: [Int]] = [:]
-        // Up to one synthetic charge per balance transaction: room made once, not by repeated doubling.
-        store.reserveExtra(kinds[RecordGraph.kindIndex(.balanceTransaction)].count)
         for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
             // Fields are read one by one: copying the whole record costs a retain per field.
             let type = (store[ti].type ?? "").lowercased()
@@ -161,12 +166,14 @@ final class RecordGraph {
                 store.append(c)
                 ids.append(c.id)
                 kinds[chargeK].append(ci)
-                txnsOf[source, default: []].append(ti)
+                // Not in `txnsOf`: the charge's own `balanceTransaction` names it (``Engine/settle``).
                 continue
             }
             standalone.append(ti)
         }
-        kinds[chargeK].sort { ids[$0] < ids[$1] }
+        timing.mark("links: balance transactions")
+        kinds[chargeK] = kinds[chargeK].map { (position: $0, key: IDKey(ids[$0])) }
+            .sorted { IDKey.less($0.key, ids[$0.position], $1.key, ids[$1.position]) }.map(\.position)
 
         // Payment intent → charge.
         var chargeOfIntent: [String: String] = [:]

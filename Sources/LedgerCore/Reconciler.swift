@@ -29,9 +29,14 @@ public enum Reconciler {
     /// - Returns: one ``InvoiceState`` per row (same order) and the payments table.
     public static func reconcile(invoices: [Invoice], records: RecordSet, decisions: [Decision],
                                  settings: ReconcileSettings) -> Reconciliation {
+        let timing = Timing()
         var engine = Engine(invoices: invoices, records: records, decisions: decisions, settings: settings)
+        timing.mark("reconcile: links")
         engine.run()
-        return engine.result()
+        timing.mark("reconcile: matched")
+        let result = engine.result()
+        timing.mark("reconcile: result")
+        return result
     }
 }
 
@@ -141,19 +146,19 @@ struct Engine {
     /// Fee, net, settlement currency and payout from the object's balance transactions.
     func settle(_ line: inout PaymentLine, record ri: Int) {
         let store = graph.store
-        let record = store[ri]
-        var txns = graph.transactionsOf[record.id] ?? []
-        if let bt = record.balanceTransaction, let own = graph.index(bt), !txns.contains(own) { txns.append(own) }
+        let record = store.address(ri)
+        var txns = graph.transactionsOf[record.pointee.id] ?? []
+        if let bt = record.pointee.balanceTransaction, let own = graph.index(bt), !txns.contains(own) { txns.append(own) }
         txns.sort { store[$0].id < store[$1].id }
-        if record.kind == .balanceTransaction { txns = [ri] }
-        var fee: Int64? = record.kind == .balanceTransaction ? nil : record.fee
-        var net: Int64? = record.kind == .balanceTransaction ? nil : record.net
+        if record.pointee.kind == .balanceTransaction { txns = [ri] }
+        var fee: Int64? = record.pointee.kind == .balanceTransaction ? nil : record.pointee.fee
+        var net: Int64? = record.pointee.kind == .balanceTransaction ? nil : record.pointee.net
         if fee == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].fee != nil }) { fee = txns.reduce(0) { $0 + (store[$1].fee ?? 0) } }
         if net == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].net != nil }) { net = txns.reduce(0) { $0 + (store[$1].net ?? 0) } }
         line.fee = fee
         line.net = net
-        line.settlementCurrency = (record.settlementCurrency ?? txns.first { store[$0].currency != nil }.flatMap { store[$0].currency } ?? line.currency.code).lowercased()
-        var payout = record.payout ?? txns.first { store[$0].payout != nil }.flatMap { store[$0].payout } ?? ""
+        line.settlementCurrency = (record.pointee.settlementCurrency ?? txns.first { store[$0].currency != nil }.flatMap { store[$0].currency } ?? line.currency.code).lowercased()
+        var payout = record.pointee.payout ?? txns.first { store[$0].payout != nil }.flatMap { store[$0].payout } ?? ""
         if let po = graph.index(payout), ["failed", "canceled"].contains((store[po].status ?? "").lowercased()) { payout = "" }
         line.payoutID = payout
     }
@@ -162,75 +167,76 @@ struct Engine {
 
     mutating func buildEntries() {
         let store = graph.store
+        entries.reserveCapacity(store.count)
         var chargeCreated: [String: Int64] = [:]
         for ci in graph.records(.charge) { chargeCreated[store[ci].id] = store[ci].created ?? store[ci].observedAt ?? 0 }
 
         for ci in graph.records(.charge) {
-            let c = store[ci]
-            guard let cur = currency(c.currency, of: c.id) else { continue }
-            let intent = c.paymentIntent.flatMap { graph.index($0) }
-            let session = graph.sessionOfCharge[c.id]
-            let invoiceID = graph.invoiceOfCharge[c.id]
+            let c = store.address(ci)
+            guard let cur = currency(c.pointee.currency, of: c.pointee.id) else { continue }
+            let intent = c.pointee.paymentIntent.flatMap { graph.index($0) }
+            let session = graph.sessionOfCharge[c.pointee.id]
+            let invoiceID = graph.invoiceOfCharge[c.pointee.id]
             let invoice = invoiceID.flatMap { graph.index($0) }
-            let counts = RecordGraph.chargeCounts(c)
-            let magnitude = RecordGraph.capturedAmount(c)
-            let created = c.created ?? c.observedAt ?? 0
-            var line = PaymentLine(stripeID: c.id, kind: .charge, status: c.status ?? "", created: created,
-                                   currency: cur, amount: counts ? magnitude : (c.amount ?? 0), door: c.door)
-            line.customer = c.customer ?? intent.flatMap { store[$0].customer } ?? session.flatMap { store[$0].customer }
-                ?? invoice.flatMap { store[$0].customer } ?? ""
+            let counts = RecordGraph.chargeCounts(c.pointee)
+            let magnitude = RecordGraph.capturedAmount(c.pointee)
+            let created = c.pointee.created ?? c.pointee.observedAt ?? 0
+            var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: c.pointee.status ?? "", created: created,
+                                   currency: cur, amount: counts ? magnitude : (c.pointee.amount ?? 0), door: c.pointee.door)
+            let customer: String? = c.pointee.customer ?? intent.flatMap { store[$0].customer }
+            line.customer = customer ?? session.flatMap { store[$0].customer } ?? invoice.flatMap { store[$0].customer } ?? ""
             line.email = graph.email(of: ci, intent: intent, session: session)
             line.stripeInvoiceID = invoiceID ?? ""
             let refs = graph.references(of: ci, intent: intent, session: session, invoice: invoice)
             line.reference = refs.first ?? ""
             settle(&line, record: ci)
             var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
-                          observedAt: c.observedAt, sweepTime: created)
+                          observedAt: c.pointee.observedAt, sweepTime: created)
             if !counts {
-                let status = (c.status ?? "").lowercased()
-                if c.captured == false && status != "failed" {
-                    e.info = "\(c.id) is authorised but not captured: it does not count until it is captured."
+                let status = (c.pointee.status ?? "").lowercased()
+                if c.pointee.captured == false && status != "failed" {
+                    e.info = "\(c.pointee.id) is authorised but not captured: it does not count until it is captured."
                 } else if status == "failed" {
-                    e.info = "\(c.id) failed: no money moved."
+                    e.info = "\(c.pointee.id) failed: no money moved."
                 } else {
-                    e.info = "\(c.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
+                    e.info = "\(c.pointee.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
                 }
             }
             add(e)
 
             // Refunded amount no refund object explains.
-            if counts, let refunded = c.amountRefunded, refunded > 0 {
-                let explained = (graph.refundsOfCharge[c.id] ?? [])
+            if counts, let refunded = c.pointee.amountRefunded, refunded > 0 {
+                let explained = (graph.refundsOfCharge[c.pointee.id] ?? [])
                     .filter { !["failed", "canceled"].contains((store[$0].status ?? "").lowercased()) }
                     .reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
                 let residual = refunded - explained
                 if residual > 0 {
-                    let when = c.observedAt ?? created
-                    var r = PaymentLine(stripeID: c.id + "#refunded", kind: .refund, status: "succeeded", created: when,
-                                        currency: cur, amount: -residual, door: c.door)
+                    let when = c.pointee.observedAt ?? created
+                    var r = PaymentLine(stripeID: c.pointee.id + "#refunded", kind: .refund, status: "succeeded", created: when,
+                                        currency: cur, amount: -residual, door: c.pointee.door)
                     r.customer = line.customer
                     r.email = line.email
                     r.stripeInvoiceID = line.stripeInvoiceID
                     r.reference = line.reference
                     r.settlementCurrency = line.settlementCurrency
-                    add(Entry(line: r, role: .refund, counts: true, magnitude: residual, chargeID: c.id,
-                              observedAt: c.observedAt, sweepTime: max(when, created)))
+                    add(Entry(line: r, role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
+                              observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
                 }
             }
         }
 
         for (kind, role) in [(Record.Kind.refund, Entry.Role.refund), (.dispute, .dispute)] {
             for ri in graph.records(kind) {
-                let r = store[ri]
-                let chargeID = graph.chargeID(charge: r.charge, intent: r.paymentIntent)
+                let r = store.address(ri)
+                let chargeID = graph.chargeID(charge: r.pointee.charge, intent: r.pointee.paymentIntent)
                 // A poorer door may omit the currency; the charge's is the refund's or dispute's.
-                let code = r.currency ?? chargeID.flatMap { graph.index($0) }.flatMap { store[$0].currency }
-                guard let cur = currency(code, of: r.id) else { continue }
-                let created = r.created ?? r.observedAt ?? 0
-                let magnitude = abs(r.amount ?? 0)
-                let status = (r.status ?? "").lowercased()
-                var line = PaymentLine(stripeID: r.id, kind: kind == .refund ? .refund : .dispute, status: r.status ?? "",
-                                       created: created, currency: cur, amount: -magnitude, door: r.door)
+                let code = r.pointee.currency ?? chargeID.flatMap { graph.index($0) }.flatMap { store[$0].currency }
+                guard let cur = currency(code, of: r.pointee.id) else { continue }
+                let created = r.pointee.created ?? r.pointee.observedAt ?? 0
+                let magnitude = abs(r.pointee.amount ?? 0)
+                let status = (r.pointee.status ?? "").lowercased()
+                var line = PaymentLine(stripeID: r.pointee.id, kind: kind == .refund ? .refund : .dispute, status: r.pointee.status ?? "",
+                                       created: created, currency: cur, amount: -magnitude, door: r.pointee.door)
                 if let cid = chargeID, let ci = entryOf[cid] {
                     let charge = entries[ci].line
                     line.customer = charge.customer
@@ -242,7 +248,7 @@ struct Engine {
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
                 let sweep = max(created, chargeID.flatMap { chargeCreated[$0] } ?? created)
                 add(Entry(line: line, role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
-                          observedAt: r.observedAt, sweepTime: sweep))
+                          observedAt: r.pointee.observedAt, sweepTime: sweep))
             }
         }
 
@@ -319,27 +325,27 @@ struct Engine {
         }
 
         for pi in graph.records(.payout) {
-            let po = store[pi]
-            guard let cur = currency(po.currency, of: po.id) else { continue }
-            let created = po.created ?? po.observedAt ?? 0
-            var line = PaymentLine(stripeID: po.id, kind: .payout, status: po.status ?? "", created: created,
-                                   currency: cur, amount: -abs(po.amount ?? 0), door: po.door)
+            let po = store.address(pi)
+            guard let cur = currency(po.pointee.currency, of: po.pointee.id) else { continue }
+            let created = po.pointee.created ?? po.pointee.observedAt ?? 0
+            var line = PaymentLine(stripeID: po.pointee.id, kind: .payout, status: po.pointee.status ?? "", created: created,
+                                   currency: cur, amount: -abs(po.pointee.amount ?? 0), door: po.pointee.door)
             settle(&line, record: pi)
             line.payoutID = ""
-            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: po.observedAt, sweepTime: created))
+            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: po.pointee.observedAt, sweepTime: created))
         }
 
         for ti in graph.standaloneTransactions {
-            let t = store[ti]
-            guard let cur = currency(t.currency, of: t.id) else { continue }
-            let created = t.created ?? t.observedAt ?? 0
-            var line = PaymentLine(stripeID: t.id, kind: Engine.kind(ofTransactionType: t.type ?? ""), status: t.status ?? "",
-                                   created: created, currency: cur, amount: t.amount ?? 0, door: t.door)
+            let t = store.address(ti)
+            guard let cur = currency(t.pointee.currency, of: t.pointee.id) else { continue }
+            let created = t.pointee.created ?? t.pointee.observedAt ?? 0
+            var line = PaymentLine(stripeID: t.pointee.id, kind: Engine.kind(ofTransactionType: t.pointee.type ?? ""), status: t.pointee.status ?? "",
+                                   created: created, currency: cur, amount: t.pointee.amount ?? 0, door: t.pointee.door)
             settle(&line, record: ti)
-            line.fee = t.fee
-            line.net = t.net
-            if line.kind == .payoutFailure { line.payoutID = t.source ?? "" }
-            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: t.observedAt, sweepTime: created))
+            line.fee = t.pointee.fee
+            line.net = t.pointee.net
+            if line.kind == .payoutFailure { line.payoutID = t.pointee.source ?? "" }
+            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: t.pointee.observedAt, sweepTime: created))
         }
     }
 
@@ -358,7 +364,9 @@ struct Engine {
     // MARK: - The sweep
 
     mutating func run() {
+        let timing = Timing()
         buildEntries()
+        timing.mark("reconcile: payment lines")
         for id in paymentDecisions.keys.sorted() where entryOf[id] == nil {
             notes.append("resolve decision on \(id): no such payment is known yet; it applies once the payment arrives")
         }
@@ -386,9 +394,11 @@ struct Engine {
             reindex(i)
         }
 
+        let keys = entries.map { IDKey($0.line.stripeID) }
         let order = entries.indices.sorted { a, b in
-            let x = entries[a], y = entries[b]
-            return (x.sweepTime, x.role.rawValue, x.line.stripeID) < (y.sweepTime, y.role.rawValue, y.line.stripeID)
+            if entries[a].sweepTime != entries[b].sweepTime { return entries[a].sweepTime < entries[b].sweepTime }
+            if entries[a].role != entries[b].role { return entries[a].role.rawValue < entries[b].role.rawValue }
+            return IDKey.less(keys[a], entries[a].line.stripeID, keys[b], entries[b].line.stripeID)
         }
         for ei in order {
             switch entries[ei].role {
@@ -759,16 +769,22 @@ struct Engine {
             states.append(s)
         }
 
+        // Lines in (created, id) order: positions are sorted, not the lines (a line is a few hundred bytes).
+        let keys = entries.map { IDKey($0.line.stripeID) }
+        let order = entries.indices.sorted { a, b in
+            let x = entries[a].line, y = entries[b].line
+            if x.created != y.created { return x.created < y.created }
+            return IDKey.less(keys[a], x.stripeID, keys[b], y.stripeID)
+        }
         var lines: [PaymentLine] = []
         lines.reserveCapacity(entries.count)
-        for e in entries {
-            var line = e.line
-            let (flag, detail) = FlagText.resolve(notes: e.flagNotes, acceptances: paymentAcceptances[line.stripeID] ?? [])
+        for ei in order {
+            var line = entries[ei].line
+            let (flag, detail) = FlagText.resolve(notes: entries[ei].flagNotes, acceptances: paymentAcceptances[line.stripeID] ?? [])
             line.flag = flag
-            line.flagDetail = detail.isEmpty ? e.info : detail
+            line.flagDetail = detail.isEmpty ? entries[ei].info : detail
             lines.append(line)
         }
-        lines.sort { ($0.created, $0.stripeID) < ($1.created, $1.stripeID) }
         return Reconciliation(invoices: states, payments: lines, notes: notes)
     }
 }

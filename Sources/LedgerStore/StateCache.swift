@@ -51,22 +51,23 @@ public struct StateCache: Sendable {
         line.out.reserveCapacity(1 << 20 + 4096)
         line.out += Array("\(Self.magic)\t\(Self.version)\t\(journalOffset)\n".utf8)
         let all = records.all
-        let ids = all.map(\.id)
-        for position in ids.indices.sorted(by: { ids[$0] < ids[$1] }) {
-            let r = all[position]
+        for position in IDKey.sortedPositions(all.map(\.id)) {
+            // Fields read in place: copying a record costs a retain and a release per string.
+            let r = all.address(position)
             line.raw("R")
-            line.raw(r.kind.rawValue)
-            line.text(r.id)
-            line.raw(r.door.rawValue)
-            for s in [r.eventID, r.status, r.currency, r.settlementCurrency, r.customer, r.charge, r.paymentIntent,
-                      r.invoice, r.balanceTransaction, r.source, r.payout, r.email, r.reference, r.number, r.type, r.reason] {
-                line.text(s)
-            }
-            for i in [r.created, r.observedAt, r.amount, r.amountCaptured, r.amountRefunded, r.amountPaid, r.amountDue,
-                      r.total, r.fee, r.net, r.dueBy] {
-                line.integer(i)
-            }
-            for b in [r.livemode, r.captured, r.paidOutOfBand] { line.boolean(b) }
+            line.raw(r.pointee.kind.rawValue)
+            line.text(r.pointee.id)
+            line.raw(r.pointee.door.rawValue)
+            line.text(r.pointee.eventID); line.text(r.pointee.status); line.text(r.pointee.currency)
+            line.text(r.pointee.settlementCurrency); line.text(r.pointee.customer); line.text(r.pointee.charge)
+            line.text(r.pointee.paymentIntent); line.text(r.pointee.invoice); line.text(r.pointee.balanceTransaction)
+            line.text(r.pointee.source); line.text(r.pointee.payout); line.text(r.pointee.email)
+            line.text(r.pointee.reference); line.text(r.pointee.number); line.text(r.pointee.type); line.text(r.pointee.reason)
+            line.integer(r.pointee.created); line.integer(r.pointee.observedAt); line.integer(r.pointee.amount)
+            line.integer(r.pointee.amountCaptured); line.integer(r.pointee.amountRefunded); line.integer(r.pointee.amountPaid)
+            line.integer(r.pointee.amountDue); line.integer(r.pointee.total); line.integer(r.pointee.fee)
+            line.integer(r.pointee.net); line.integer(r.pointee.dueBy)
+            line.boolean(r.pointee.livemode); line.boolean(r.pointee.captured); line.boolean(r.pointee.paidOutOfBand)
             line.endLine()
             if line.out.count >= 1 << 20 {
                 emit(line.out)
@@ -184,6 +185,10 @@ struct LineWriter {
     mutating func text(_ s: String?) {
         separate()
         guard let s else { return }
+        guard s.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: s.utf8)
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x5C: out += [0x5C, 0x5C]
@@ -197,7 +202,20 @@ struct LineWriter {
 
     mutating func integer(_ v: Int64?) {
         separate()
-        if let v { out += String(v).utf8 }
+        guard let v else { return }
+        // Digits written in place (`String(v)` made a string per number).
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = v.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // room for 20 digits, written backwards
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: buffer[(24 - count)...])
+        }
     }
 
     mutating func boolean(_ v: Bool?) {
