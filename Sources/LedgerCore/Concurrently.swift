@@ -46,3 +46,70 @@ private struct Work<Item, Value, Failure: Error>: @unchecked Sendable {
         slots[index].outcome = Result { () throws(Failure) in try transform(items[index]) }
     }
 }
+
+/// Runs `produce` on another thread and `consume` on this one, each item handed over as soon as it is
+/// made, so making the next item overlaps using the last. At most `depth` items wait at once, so memory
+/// stays bounded when consuming is slower. Returns what `produce` returns, after both have finished.
+///
+/// ```swift
+/// let summary = pipelined(produce: { send in parseFile(path, batches: send) }, consume: { apply($0) })
+/// ```
+public func pipelined<Item, Outcome>(depth: Int = 2, produce: (_ send: (Item) -> Void) -> Outcome,
+                                     consume: (Item) -> Void) -> Outcome {
+    let channel = Channel<Item>(depth: depth)
+    let box = Box<Outcome>()
+    let finished = DispatchGroup()
+    withoutActuallyEscaping(produce) { produce in
+        let work = Producer { box.value = produce(channel.send); channel.close() }
+        finished.enter()
+        DispatchQueue.global().async {
+            work.run?()
+            // Let go of `produce` before saying so: it must not outlive this call.
+            work.run = nil
+            finished.leave()
+        }
+        while let item = channel.receive() { consume(item) }
+        finished.wait()
+    }
+    return box.value!
+}
+
+/// Items passed from one thread to another, at most `depth` waiting.
+private final class Channel<Item>: @unchecked Sendable {
+    private let free: DispatchSemaphore
+    private let ready = DispatchSemaphore(value: 0)
+    private let lock = DispatchQueue(label: "ledgersync.channel")
+    /// nil marks the end.
+    private var queue: [Item?] = []
+
+    init(depth: Int) { free = DispatchSemaphore(value: max(1, depth)) }
+
+    func send(_ item: Item) {
+        free.wait()
+        lock.sync { queue.append(item) }
+        ready.signal()
+    }
+
+    func close() {
+        lock.sync { queue.append(nil) }
+        ready.signal()
+    }
+
+    func receive() -> Item? {
+        ready.wait()
+        let item = lock.sync { queue.removeFirst() }
+        if item != nil { free.signal() }
+        return item
+    }
+}
+
+private final class Box<Value>: @unchecked Sendable {
+    var value: Value?
+}
+
+/// The producing job, dropped by the thread that ran it once it is done.
+private final class Producer: @unchecked Sendable {
+    var run: (() -> Void)?
+
+    init(_ run: @escaping () -> Void) { self.run = run }
+}

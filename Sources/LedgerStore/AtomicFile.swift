@@ -30,6 +30,12 @@ public enum AtomicFile {
     /// Lets `produce` write a whole file (e.g. a workbook library that only takes a path) to a temporary
     /// path beside `path`, then flushes it to disk and renames it over `path`, as `write(_:to:)` does.
     public static func write(to path: String, using produce: (String) throws -> Void) throws(LedgerError) {
+        try prepare(path, using: produce).replace()
+    }
+
+    /// The first half of `write(to:using:)`: the new file written beside `path` and flushed to disk,
+    /// but not yet in place — so it can be made at the same time as something that must land first.
+    public static func prepare(_ path: String, using produce: (String) throws -> Void) throws(LedgerError) -> Prepared {
         let temp = path + ".tmp-\(getpid())"
         do {
             try produce(temp)
@@ -38,7 +44,36 @@ public enum AtomicFile {
             if let error = error as? LedgerError { throw error }
             throw LedgerError(.writeFailed, file: path, "\(error); nothing was changed — check free space and permissions, then run again")
         }
-        try flushAndReplace(path, temp: temp, fd: open(temp, O_RDONLY | O_CLOEXEC))
+        let fd = open(temp, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let reason = failure(path, "cannot flush \(temp) to disk")
+            if fd >= 0 { close(fd) }
+            unlink(temp)
+            throw reason
+        }
+        close(fd)
+        return Prepared(path: path, temp: temp)
+    }
+
+    /// A new file on disk beside the one it replaces (``prepare(_:using:)``).
+    public struct Prepared: Sendable {
+        let path: String
+        let temp: String
+
+        /// Renames it over the old file and makes the rename durable.
+        public func replace() throws(LedgerError) {
+            guard rename(temp, path) == 0 else {
+                let reason = failure(path, "cannot replace it with \(temp)")
+                unlink(temp)
+                throw reason
+            }
+            syncDirectory(of: path)
+        }
+
+        /// Drops it; the old file stays.
+        public func discard() {
+            unlink(temp)
+        }
     }
 
     /// fsyncs the temporary file (and closes `fd`), renames it over `path`, and makes the rename

@@ -7,11 +7,14 @@ import Glibc
 /// The append-only journal of accepted records beside the ledger (DESIGN.md §1, §7), JSON Lines:
 ///
 ///     {"at":1760000000,"door":"file","from":"events.jsonl:12","item":{…the Stripe event, verbatim…}}
-///     {"at":1760000000,"door":"csv_export","from":"payments.csv:3","record":{…a normalised record…}}
+///     {"at":1760000000,"door":"csv_export","from":"payments.csv","export":"id,Type,…\ntxn_1,charge,…\n…"}
+///     {"at":1760000000,"door":"csv_export","from":"payments.csv:3","record":{…}}   (older journals)
 ///     {"at":1760000000,"decision":{…}}
 ///
 /// `item` keeps the raw event bytes (line breaks, which JSON allows only as white space, become spaces),
-/// so `explain` can show the chain behind a row and a run can be replayed from it.
+/// so `explain` can show the chain behind a row and a run can be replayed from it. `export` keeps the
+/// rows of a Dashboard export that added or changed something, as CSV under their header row. Older
+/// journals kept each export row as a normalised `record`; those lines are still read.
 ///
 /// Lines are written as records are accepted and flushed to disk by `sync()` before anything that
 /// depends on them (the ledger, an acknowledgement) is written. A crash can leave a torn last line;
@@ -57,13 +60,16 @@ public final class Journal: @unchecked Sendable {
         if buffer.count >= Journal.flushAt { try flush() }
     }
 
-    /// A normalised record (a Dashboard export row has no Stripe JSON to keep).
-    public func appendRecord(_ record: Record, from: String, at: Int64) throws(LedgerError) {
+    /// Rows of a Dashboard CSV export, kept as CSV text under their header row (the rows as they
+    /// arrived, as `item` keeps an event), so a replay reads them through the export door again.
+    public func appendExport(header: [String], rows: some Sequence<[String]>, from: String, at: Int64) throws(LedgerError) {
         try ensureOpen()
-        buffer += Array("{\"at\":\(at),\"door\":\"\(record.door.rawValue)\",\"from\":".utf8)
-        buffer += Journal.jsonString(from) + Array(",\"record\":".utf8)
-        Journal.appendJSON(record, to: &buffer)
-        buffer += [UInt8(ascii: "}"), 0x0A]
+        buffer += Array("{\"at\":\(at),\"door\":\"\(Record.Door.csvExport.rawValue)\",\"from\":".utf8)
+        buffer += Journal.jsonString(from)
+        buffer += Array(",\"export\":\"".utf8)
+        Journal.appendCSVRow(header, to: &buffer)
+        for row in rows { Journal.appendCSVRow(row, to: &buffer) }
+        buffer += Array("\"}\n".utf8)
         if buffer.count >= Journal.flushAt { try flush() }
     }
 
@@ -160,42 +166,37 @@ public final class Journal: @unchecked Sendable {
         return (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array("null".utf8)
     }
 
-    /// A record as JSON with `Record`'s Codable keys (so `JSONDecoder` reads it back), written by hand:
-    /// a `JSONEncoder` per record costs more than reading the export row it came from.
-    static func appendJSON(_ r: Record, to out: inout [UInt8]) {
-        var first = true
-        func key(_ name: String) {
-            out += first ? [UInt8(ascii: "{"), 0x22] : [UInt8(ascii: ","), 0x22]
-            first = false
-            out += name.utf8
-            out += [0x22, UInt8(ascii: ":")]
+    /// One CSV row (RFC 4180 quoting where a cell needs it) and its line break, JSON-escaped, as the
+    /// inside of a JSON string.
+    static func appendCSVRow(_ cells: [String], to out: inout [UInt8]) {
+        for (n, cell) in cells.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            // Most cells need neither CSV quoting nor JSON escapes: copied in one go.
+            guard cell.utf8.contains(where: { $0 < 0x20 || $0 == 0x2C || $0 == 0x22 || $0 == 0x5C }) else {
+                out.append(contentsOf: cell.utf8)
+                continue
+            }
+            let quoted = cell.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            if quoted { out += [0x5C, 0x22] }
+            for b in cell.utf8 {
+                switch b {
+                case 0x22: out += quoted ? [0x5C, 0x22, 0x5C, 0x22] : [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
+                case 0x09: out += [0x5C, 0x74]
+                case 0..<0x20: appendUnicodeEscape(b, to: &out)
+                default: out.append(b)
+                }
+            }
+            if quoted { out += [0x5C, 0x22] }
         }
-        func text(_ name: String, _ value: String?) {
-            guard let value else { return }
-            key(name)
-            out += jsonString(value)
-        }
-        func integer(_ name: String, _ value: Int64?) {
-            guard let value else { return }
-            key(name)
-            out += String(value).utf8
-        }
-        func boolean(_ name: String, _ value: Bool?) {
-            guard let value else { return }
-            key(name)
-            out += (value ? "true" : "false").utf8
-        }
-        integer("amount", r.amount); integer("amountCaptured", r.amountCaptured); integer("amountDue", r.amountDue)
-        integer("amountPaid", r.amountPaid); integer("amountRefunded", r.amountRefunded)
-        text("balanceTransaction", r.balanceTransaction); boolean("captured", r.captured); text("charge", r.charge)
-        integer("created", r.created); text("currency", r.currency); text("customer", r.customer)
-        text("door", r.door.rawValue); integer("dueBy", r.dueBy); text("email", r.email); text("eventID", r.eventID)
-        integer("fee", r.fee); text("id", r.id); text("invoice", r.invoice); text("kind", r.kind.rawValue)
-        boolean("livemode", r.livemode); integer("net", r.net); text("number", r.number); integer("observedAt", r.observedAt)
-        boolean("paidOutOfBand", r.paidOutOfBand); text("paymentIntent", r.paymentIntent); text("payout", r.payout)
-        text("reason", r.reason); text("reference", r.reference); text("settlementCurrency", r.settlementCurrency)
-        text("source", r.source); text("status", r.status); integer("total", r.total); text("type", r.type)
-        out.append(UInt8(ascii: "}"))
+        out += [0x5C, 0x6E]
+    }
+
+    private static func appendUnicodeEscape(_ b: UInt8, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
     }
 
     static func jsonString(_ s: String) -> [UInt8] {
@@ -207,9 +208,7 @@ public final class Journal: @unchecked Sendable {
             case 0x0A: out += [0x5C, 0x6E]
             case 0x0D: out += [0x5C, 0x72]
             case 0x09: out += [0x5C, 0x74]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+            case 0..<0x20: appendUnicodeEscape(b, to: &out)
             default: out.append(b)
             }
         }

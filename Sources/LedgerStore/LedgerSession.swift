@@ -134,6 +134,10 @@ public final class LedgerSession {
                         if let id = parsed.eventID { seen.events.insert(id) }
                         for record in parsed.records { state.records.insert(record) }
                     }
+                } else if let body = JournalLine.field(line, "export"), let text = try? decoder.decode(String.self, from: Data(body)) {
+                    for item in StripeExport.decode(Array(text.utf8), file: paths.journal, settings: reconcileSettings).input.records {
+                        state.records.insert(item.record)
+                    }
                 } else if let body = JournalLine.field(line, "record"), let record = try? decoder.decode(Record.self, from: Data(body)) {
                     state.records.insert(record)
                 } else if let body = JournalLine.field(line, "decision"), let decision = try? decoder.decode(Decision.self, from: Data(body)),
@@ -196,7 +200,7 @@ public final class LedgerSession {
 
     /// Checks a record's Stripe mode against the ledger's, binding the ledger on its first record.
     /// - Returns: a rejection message for a record of the other mode.
-    private func modeProblem(_ livemode: Bool?, what: String, at place: String) -> String? {
+    private func modeProblem(_ livemode: Bool?, what: @autoclosure () -> String, at place: @autoclosure () -> String) -> String? {
         guard let livemode else { return nil }
         let mode = StripeMode(livemode: livemode)
         guard let bound = settings.mode else {
@@ -205,7 +209,7 @@ public final class LedgerSession {
             return nil
         }
         guard bound != mode else { return nil }
-        return "\(place): \(what) is a \(mode.rawValue)-mode record but \(paths.ledger) is bound to \(bound.rawValue) mode; import it into a \(mode.rawValue)-mode ledger (mode_mismatch)"
+        return "\(place()): \(what()) is a \(mode.rawValue)-mode record but \(paths.ledger) is bound to \(bound.rawValue) mode; import it into a \(mode.rawValue)-mode ledger (mode_mismatch)"
     }
 
     /// Applies decoded Stripe items to what is known. Items of the other Stripe mode are rejected;
@@ -243,25 +247,30 @@ public final class LedgerSession {
         return intake
     }
 
-    /// Applies normalised records (a Dashboard export row) to what is known.
-    public func accept(records: [(record: Record, from: String)]) throws(LedgerError) -> Intake {
+    /// Applies the records of Dashboard export rows to what is known; the rows that added or changed
+    /// something go to the journal as they arrived.
+    public func accept(export batch: ExportBatch, from file: String) throws(LedgerError) -> Intake {
         var intake = Intake()
         let at = now()
         try loadState()
-        for (record, from) in records {
+        var changedRows: [Int] = []
+        for (k, item) in batch.records.enumerated() {
             intake.items += 1
-            if let problem = modeProblem(record.livemode, what: record.id, at: from) {
+            if let problem = modeProblem(item.record.livemode, what: item.record.id, at: "\(file):\(item.line)") {
                 intake.rejected.append(problem)
                 continue
             }
-            if cache!.records.insert(record) != .unchanged {
+            if cache!.records.insert(item.record) != .unchanged {
                 intake.newItems += 1
                 intake.recordsChanged += 1
                 recordsChanged = true
-                if writing { try journal.appendRecord(record, from: from, at: at) }
+                if changedRows.last != batch.rowOf[k] { changedRows.append(batch.rowOf[k]) }
             } else {
                 intake.unchanged += 1
             }
+        }
+        if writing, !changedRows.isEmpty {
+            try journal.appendExport(header: batch.header, rows: changedRows.lazy.map { batch.rows[$0] }, from: file, at: at)
         }
         return intake
     }
@@ -327,40 +336,28 @@ public final class LedgerSession {
         let digest = settingsDigest
         let untouched = FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
             && digest == seen.settingsDigest
-        var result: Reconciliation?
-        if recordsChanged || decisionsChanged || !untouched {
-            var attempt = 0
-            while true {
-                let reconciled = try reconcile(trails: false)
-                timing.mark("commit: reconciled")
-
-                let newInvoices = tables.renderedInvoices(invoices, reconciled)
-                let newPayments = tables.renderedPayments(reconciled)
-                timing.mark("commit: tables rendered")
-                if backend.stamp() != loadedStamp, attempt < 5 {
-                    attempt += 1
-                    try reload()
-                    continue
-                }
-                if newInvoices != tables.invoices || newPayments != tables.payments
-                    || (paths.format == .csv && FileStamp.of(paths.paymentsCSV) == nil) {
-                    try backend.save(invoices: newInvoices, payments: newPayments, like: tables,
-                                     context: SaveContext(invoices: invoices, result: reconciled, records: cache?.records ?? RecordSet(),
-                                                          mode: settings.mode, now: now()))
-                    tables.invoices = newInvoices
-                    tables.payments = newPayments
-                    loadedStamp = backend.stamp()
-                }
-                result = reconciled
-                timing.mark("commit: tables saved")
-                break
+        let reconciling = recordsChanged || decisionsChanged || !untouched
+        // The state file is encoded on a second thread while reconciling and writing the tables, and put
+        // in place only after them: a run stopped in between leaves the older state, which the journal
+        // brings up to date on the next run (the tables are then reconciled again).
+        var state = cache
+        state?.journalOffset = journalSize
+        var stateWrite: BackgroundWrite?
+        if let state, reconciling || cache?.journalOffset != journalSize {
+            let path = paths.state
+            stateWrite = BackgroundWrite { () throws(LedgerError) in
+                try AtomicFile.prepare(path) { temp in try state.write(toFile: temp) }
             }
         }
-        if var state = cache, result != nil || state.journalOffset != journalSize {
-            // Encoded after the tables are written, not alongside: peak memory matters more here than the
-            // tenth of a second a second core would save.
-            state.journalOffset = journalSize
-            try AtomicFile.write(to: paths.state) { temp in try state.write(toFile: temp) }
+        var result: Reconciliation?
+        do {
+            if reconciling { result = try reconcileAndSave(timing: timing) }
+        } catch {
+            stateWrite?.abandon()
+            throw error
+        }
+        if let stateWrite {
+            try stateWrite.wait().replace()
             cache = state
             recordsChanged = false
             decisionsChanged = false
@@ -377,6 +374,36 @@ public final class LedgerSession {
         return result
     }
 
+    /// Reconciles and writes the tables; if a person saved the ledger meanwhile, re-reads it and does it
+    /// again (up to five times) so their edit is kept.
+    private func reconcileAndSave(timing: Timing) throws(LedgerError) -> Reconciliation {
+        var attempt = 0
+        while true {
+            let reconciled = try reconcile(trails: false)
+            timing.mark("commit: reconciled")
+
+            let newInvoices = tables.renderedInvoices(invoices, reconciled)
+            let newPayments = tables.renderedPayments(reconciled)
+            timing.mark("commit: tables rendered")
+            if backend.stamp() != loadedStamp, attempt < 5 {
+                attempt += 1
+                try reload()
+                continue
+            }
+            if newInvoices != tables.invoices || newPayments != tables.payments
+                || (paths.format == .csv && FileStamp.of(paths.paymentsCSV) == nil) {
+                try backend.save(invoices: newInvoices, payments: newPayments, like: tables,
+                                 context: SaveContext(invoices: invoices, result: reconciled, records: cache?.records ?? RecordSet(),
+                                                      mode: settings.mode, now: now()))
+                tables.invoices = newInvoices
+                tables.payments = newPayments
+                loadedStamp = backend.stamp()
+            }
+            timing.mark("commit: tables saved")
+            return reconciled
+        }
+    }
+
     /// Re-reads the ledger tables (a person edited them) and re-parses the rows.
     public func reload() throws(LedgerError) {
         loadedStamp = backend.stamp()
@@ -385,26 +412,29 @@ public final class LedgerSession {
     }
 }
 
-/// With LEDGERSYNC_TIMING set, prints how long each phase took to standard error (for profiling).
-public final class Timing {
-    public init() {}
+/// A file prepared on another thread (``AtomicFile/prepare(_:using:)``), to be put in place later.
+private final class BackgroundWrite: @unchecked Sendable {
+    private let done = DispatchGroup()
+    /// Written once by the worker before `done` is left; read only after waiting on `done`.
+    private var outcome: Result<AtomicFile.Prepared, LedgerError>?
 
-    private static let enabled = ProcessInfo.processInfo.environment["LEDGERSYNC_TIMING"] != nil
-    private var last = DispatchTime.now()
-
-    public func mark(_ phase: String) {
-        guard Timing.enabled else { return }
-        let now = DispatchTime.now()
-        let seconds = Double(now.uptimeNanoseconds - last.uptimeNanoseconds) / 1e9
-        FileHandle.standardError.write(Data("timing: \(phase) \(String(format: "%.3f", seconds)) s, \(Timing.memory())\n".utf8))
-        last = now
+    init(_ work: @escaping @Sendable () throws(LedgerError) -> AtomicFile.Prepared) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.outcome = Result { () throws(LedgerError) in try work() }
+            self.done.leave()
+        }
     }
 
-    /// Resident and peak resident memory, from /proc/self/status.
-    static func memory() -> String {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
-        return status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
-            .map { $0.replacingOccurrences(of: "\t", with: "").replacingOccurrences(of: "  ", with: "") }.joined(separator: " ")
+    /// Waits for the file. - Throws: what preparing it threw.
+    func wait() throws(LedgerError) -> AtomicFile.Prepared {
+        done.wait()
+        return try outcome!.get()
+    }
+
+    /// Waits, then drops the prepared file: the old one stays.
+    func abandon() {
+        if let prepared = try? wait() { prepared.discard() }
     }
 }
 

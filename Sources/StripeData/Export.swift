@@ -13,6 +13,25 @@ public struct ExportRecord: Sendable, Hashable {
     }
 }
 
+/// Rows of an export handed over together: the header as read, each row's cells and the records they
+/// gave, so whoever keeps them can keep the rows as they arrived (the journal does).
+public struct ExportBatch: Sendable {
+    /// The header row's cells.
+    public var header: [String]
+    /// The cells of each row that gave records (a row that failed is a problem, not here).
+    public var rows: [[String]] = []
+    /// Records in row order.
+    public var records: [ExportRecord] = []
+    /// For each record, the position in `rows` of the row that gave it.
+    public var rowOf: [Int] = []
+
+    public init(header: [String]) {
+        self.header = header
+    }
+
+    var isEmpty: Bool { records.isEmpty }
+}
+
 /// What one Dashboard export yields.
 public struct ExportInput: Sendable {
     /// The export the header row was recognised as; nil when it matched none (see `problems`).
@@ -53,21 +72,28 @@ public enum StripeExport {
     ///   - file: the name used in problems and in each record's origin (default: `path`).
     ///   - settings: `referenceKeys` choose the metadata columns that hold a reference.
     ///   - batchSize: records per call of `deliver`.
-    ///   - deliver: receives the records in row order, in batches.
+    ///   - deliver: receives the records in row order, in batches, with the rows that gave them.
     /// - Returns: the kind, the row count and the problems (`records` is empty). Never throws: an
     ///   unreadable file or an unknown header is a problem, and rows before a CSV syntax error apply.
+    ///
+    /// The file is read on another thread while `deliver` takes the batches already read (on the
+    /// caller's thread, in order).
     public static func read(path: String, file: String? = nil, settings: ReconcileSettings, batchSize: Int = 8192,
-                            deliver: ([ExportRecord]) -> Void) -> ExportInput {
-        let name = file ?? path
+                            deliver: (ExportBatch) -> Void) -> ExportInput {
+        pipelined(produce: { send in readRows(path: path, file: file ?? path, settings: settings, batchSize: batchSize, deliver: send) },
+                  consume: deliver)
+    }
+
+    private static func readRows(path: String, file name: String, settings: ReconcileSettings, batchSize: Int,
+                                 deliver: (ExportBatch) -> Void) -> ExportInput {
         var reader = ExportReader(file: name, referenceKeys: settings.referenceKeys)
-        var batch: [ExportRecord] = []
-        batch.reserveCapacity(batchSize)
+        var batch = ExportBatch(header: [])
         do {
             try CSV.forEachRow(path: path) { index, fields in
                 guard reader.take(index: index, fields: fields, into: &batch) else { throw ExportStop() }
-                if batch.count >= batchSize {
+                if batch.records.count >= batchSize {
                     deliver(batch)
-                    batch.removeAll(keepingCapacity: true)
+                    batch = ExportBatch(header: batch.header)
                 }
             }
         } catch is ExportStop {
@@ -85,28 +111,29 @@ public enum StripeExport {
     /// Reads an export file and keeps its records; see `read(path:file:settings:batchSize:deliver:)`.
     public static func read(path: String, file: String? = nil, settings: ReconcileSettings) -> ExportInput {
         var records: [ExportRecord] = []
-        var input = read(path: path, file: file, settings: settings) { records += $0 }
+        var input = read(path: path, file: file, settings: settings) { records += $0.records }
         input.records = records
         return input
     }
 
-    /// Decodes an export held in memory (standard input).
-    public static func decode(_ bytes: [UInt8], file: String, settings: ReconcileSettings) -> ExportInput {
+    /// Decodes an export held in memory (standard input, a journal line): its records in `records`,
+    /// and all of it as one batch.
+    public static func decode(_ bytes: [UInt8], file: String, settings: ReconcileSettings) -> (input: ExportInput, batch: ExportBatch) {
         var reader = ExportReader(file: file, referenceKeys: settings.referenceKeys)
-        var records: [ExportRecord] = []
+        var batch = ExportBatch(header: [])
         do {
             let table = try CSV.parse(bytes, name: file).table
-            if reader.take(index: 0, fields: table.header, into: &records) {
+            if reader.take(index: 0, fields: table.header, into: &batch) {
                 for (i, row) in table.rows.enumerated() {
-                    guard reader.take(index: i + 1, fields: row, into: &records) else { break }
+                    guard reader.take(index: i + 1, fields: row, into: &batch) else { break }
                 }
             }
         } catch {
             reader.input.problems.append(unreadable(error, file: file))
         }
         reader.finish()
-        reader.input.records = records
-        return reader.input
+        reader.input.records = batch.records
+        return (reader.input, batch)
     }
 
     /// Recognises an export from its header row alone.
@@ -136,12 +163,13 @@ struct ExportReader {
     }
 
     /// Takes row `index` (0 is the header). False when reading should stop (an unknown header).
-    mutating func take(index: Int, fields: [String], into records: inout [ExportRecord]) -> Bool {
+    mutating func take(index: Int, fields: [String], into batch: inout ExportBatch) -> Bool {
         guard let header else {
             switch ExportHeader.recognise(fields, referenceKeys: referenceKeys) {
             case .success(let h):
                 self.header = h
                 input.kind = h.kind
+                batch.header = fields
                 return true
             case .failure(let unknown):
                 input.problems.append(InputProblem(file: file, line: 1, offset: 0, kind: .unknownExport, message: unknown.message))
@@ -151,9 +179,12 @@ struct ExportReader {
         input.rows += 1
         let line = index + 1
         do {
-            for record in try ExportRecords.records(ExportRow(header: header, cells: fields)) {
-                records.append(ExportRecord(record: record, line: line))
+            let records = try ExportRecords.records(ExportRow(header: header, cells: fields))
+            for record in records {
+                batch.records.append(ExportRecord(record: record, line: line))
+                batch.rowOf.append(batch.rows.count)
             }
+            batch.rows.append(fields)
         } catch {
             let shown = error.value.map { " '\($0)'" } ?? ""
             input.problems.append(InputProblem(

@@ -99,8 +99,8 @@ enum Intake {
             outcome.problems = input.problems.map(\.description) + outcome.problems
             return outcome
         case .dashboardCSV:
-            let export = StripeExport.decode(bytes, file: name, settings: settings)
-            var outcome = Outcome(try session.accept(records: export.records.map { ($0.record, from: name + ":" + String($0.line)) }))
+            let (export, batch) = StripeExport.decode(bytes, file: name, settings: settings)
+            var outcome = Outcome(try session.accept(export: batch, from: name))
             outcome.items += export.problems.count
             outcome.problems = export.problems.map(\.description) + outcome.problems
             return outcome
@@ -121,9 +121,9 @@ enum Intake {
             var failure: LedgerError?
             let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
                 guard failure == nil else { return }
-                progress("\(total.items + batch.count) records")
+                progress("\(total.items + batch.records.count) records")
                 do throws(LedgerError) {
-                    total.add(Outcome(try session.accept(records: batch.map { ($0.record, from: file.name + ":" + String($0.line)) })))
+                    total.add(Outcome(try session.accept(export: batch, from: file.name)))
                 } catch {
                     failure = error
                 }

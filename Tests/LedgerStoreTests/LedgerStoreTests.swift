@@ -124,16 +124,22 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
     }
 }
 
-@Suite struct JournalRecordTests {
-    /// The hand-written record JSON reads back through `Record`'s own Codable.
-    @Test func aRecordLineReadsBackExactly() throws {
-        var r = Record(kind: .balanceTransaction, id: "txn_1", door: .csvExport)
-        r.amount = -1250; r.fee = 30; r.net = -1280; r.currency = "usd"; r.source = "ch_\"quoted\"\n"; r.captured = false
-        r.created = 1_767_225_600; r.type = "charge"; r.email = "\u{1}ctl@example.edu"
-        var bytes: [UInt8] = []
-        Journal.appendJSON(r, to: &bytes)
-        let back = try JSONDecoder().decode(Record.self, from: Data(bytes))
-        #expect(back == r)
+@Suite struct JournalExportTests {
+    /// Export rows go into the journal as CSV inside a JSON string; read back, they are the same cells.
+    @Test func exportRowsReadBackExactly() throws {
+        let rows = [
+            ["id", "Description", "Amount"],
+            ["txn_1", "Tuition, \"spring\" term", "-12.50"],
+            ["txn_2", "two\nlines\r\nand a \\ and a\ttab", "0.00"],
+            ["txn_3", "\u{1}control, é and 日本", ""],
+            ["txn_4", "=SUM(A1)", "3"],
+        ]
+        var inside: [UInt8] = []
+        for row in rows { Journal.appendCSVRow(row, to: &inside) }
+        let json = [0x22] + inside + [0x22]
+        let text = try JSONDecoder().decode(String.self, from: Data(json))
+        let table = try CSV.parse(Array(text.utf8), name: "journal").table
+        #expect([table.header] + table.rows == rows)
     }
 }
 
@@ -196,16 +202,21 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         fresh.close()
         // A run stopped after the journal was synced, before the tables were written.
         let journal = Journal(path: try LedgerPaths(ledger: dir.file("ledger.csv")).journal)
-        var charge = Record(kind: .charge, id: "ch_after_stop", door: .file)
-        charge.status = "succeeded"
-        charge.currency = "usd"
-        charge.amount = 500
-        charge.reference = "INV-2026-0002"
-        try journal.appendRecord(charge, from: "test", at: 0)
+        try journal.appendExport(header: ["id", "Created date (UTC)", "Amount", "Currency", "Captured", "Status", "invoice_number (metadata)"],
+                                 rows: [["ch_after_stop", "2026-01-05 10:00:00", "5.00", "usd", "true", "Paid", "INV-2026-0002"]],
+                                 from: "payments.csv", at: 0)
         _ = try journal.sync()
+        // Older journals kept each export row as a normalised record: still replayed.
+        let old = #"{"at":0,"door":"csv_export","from":"old.csv:2","record":{"amount":700,"currency":"usd","door":"csv_export","id":"ch_old_line","kind":"charge","status":"succeeded"}}"# + "\n"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal.path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(old.utf8))
+        try handle.close()
         let afterStop = try LedgerSession(ledger: dir.file("ledger.csv"), forWriting: false)
         #expect(!afterStop.tablesAreCurrent)
-        #expect(try afterStop.currentReconciliation().payments.contains { $0.stripeID == "ch_after_stop" })
+        let payments = try afterStop.currentReconciliation().payments
+        #expect(payments.contains { $0.stripeID == "ch_after_stop" && $0.invoiceNumbers == ["INV-2026-0002"] })
+        #expect(payments.contains { $0.stripeID == "ch_old_line" && $0.amount == 700 })
 
         let dir2 = try importedSample()
         Thread.sleep(forTimeInterval: 0.01)

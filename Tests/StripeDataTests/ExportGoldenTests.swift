@@ -70,13 +70,19 @@ import Testing
             Issue.record("\(name): differs from its golden file at line \(at + 1)\n  got:      \(at < a.count ? a[at] : "(end)")\n  expected: \(at < e.count ? e[at] : "(end)")")
         }
         // Streaming in small batches gives the same records as reading whole.
+        // Each batch hands over the rows that gave its records, under the file's header.
         var streamed: [ExportRecord] = []
-        _ = StripeExport.read(path: path, file: name + ".csv", settings: settings, batchSize: 1) { streamed += $0 }
+        _ = StripeExport.read(path: path, file: name + ".csv", settings: settings, batchSize: 1) { batch in
+            streamed += batch.records
+            #expect(batch.rowOf.count == batch.records.count && batch.rowOf.allSatisfy { batch.rows.indices.contains($0) })
+            #expect(batch.header.count > 1)
+        }
         #expect(streamed == input.records)
-        // From memory (standard input) too.
+        // From memory (standard input, a journal line) too.
         let fromBytes = StripeExport.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), file: name + ".csv", settings: settings)
-        #expect(fromBytes.records == input.records)
-        #expect(fromBytes.problems == input.problems)
+        #expect(fromBytes.input.records == input.records)
+        #expect(fromBytes.input.problems == input.problems)
+        #expect(fromBytes.batch.records == input.records)
         return input
     }
 
