@@ -133,13 +133,14 @@ struct Engine {
     }
 
     mutating func add(_ entry: Entry) {
-        if let existing = entryOf[entry.line.stripeID] {
+        let next = entries.count
+        let existing = RecordSet.claim(&entryOf[entry.line.stripeID], next)
+        guard existing == next else {
             // Never twice: a synthetic key that collides with a real object gives way to it.
             if entries[existing].line.kind == .manual || entry.line.kind != .manual { return }
             entries[existing] = entry
             return
         }
-        entryOf[entry.line.stripeID] = entries.count
         entries.append(entry)
     }
 
@@ -168,8 +169,12 @@ struct Engine {
     mutating func buildEntries() {
         let store = graph.store
         entries.reserveCapacity(store.count)
-        var chargeCreated: [String: Int64] = [:]
-        for ci in graph.records(.charge) { chargeCreated[store[ci].id] = store[ci].created ?? store[ci].observedAt ?? 0 }
+        entryOf.reserveCapacity(store.count)
+        /// When a charge was made (refunds and disputes are swept no earlier).
+        func chargeCreated(_ id: String) -> Int64? {
+            guard let ci = graph.index(id), store[ci].kind == .charge else { return nil }
+            return store[ci].created ?? store[ci].observedAt ?? 0
+        }
 
         for ci in graph.records(.charge) {
             let c = store.address(ci)
@@ -246,7 +251,7 @@ struct Engine {
                 }
                 settle(&line, record: ri)
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
-                let sweep = max(created, chargeID.flatMap { chargeCreated[$0] } ?? created)
+                let sweep = max(created, chargeID.flatMap(chargeCreated) ?? created)
                 add(Entry(line: line, role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
                           observedAt: r.pointee.observedAt, sweepTime: sweep))
             }

@@ -58,7 +58,7 @@ public struct RecordSet: Sendable {
 
     /// The slot's position, or `next` stored in it when the id is new (one hash per insert).
     @inline(__always)
-    private static func claim(_ slot: inout Int?, _ next: Int) -> Int {
+    static func claim(_ slot: inout Int?, _ next: Int) -> Int {
         if let existing = slot { return existing }
         slot = next
         return next

@@ -87,9 +87,10 @@ struct ImportReport: Encodable {
         }
         let payments = session.tables.payments
         if let flagColumn = payments.columnIndex("flag"), let rowsColumn = payments.columnIndex("invoice_number") {
-            unmatchedPayments = (0..<payments.rows.count).filter {
-                payments.cell($0, rowsColumn).isEmpty && ["unmatched_payment", "ambiguous_match", "unknown_invoice", "currency_mismatch"].contains(payments.cell($0, flagColumn))
-            }.count
+            let needingDecision: Set<String> = ["unmatched_payment", "ambiguous_match", "unknown_invoice", "currency_mismatch"]
+            unmatchedPayments = (0..<payments.rows.count).count {
+                payments.cell($0, rowsColumn).isEmpty && needingDecision.contains(payments.cell($0, flagColumn))
+            }
         }
     }
 
