@@ -68,6 +68,11 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
 extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF (no Foundation needed).
     public func trimmingASCIIWhitespace() -> String {
+        // Nearly every cell has nothing to trim: its first and last bytes are not white space (a
+        // Character in the set below starts and ends with one of these bytes), so it is returned as is.
+        let isSpaceByte = { (b: UInt8) in b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+        guard let firstByte = utf8.first, let lastByte = utf8.last else { return "" }
+        if !isSpaceByte(firstByte) && !isSpaceByte(lastByte) { return self }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }),
               let last = lastIndex(where: { !isSpace($0) }) else { return "" }

@@ -12,37 +12,60 @@ extension Money {
     /// Trailing zeros beyond the exponent are accepted (`"19.990"` USD is 1999) because spreadsheet
     /// programs pad them; any other extra digit is an error.
     public static func parseMinorUnits(_ raw: String, exponent: Int, currency: String? = nil) throws(MoneyError) -> Int64 {
-        let text = raw.trimmingASCIIWhitespace()
-        var bytes = Array(text.utf8)
-        guard !bytes.isEmpty else { throw MoneyError(.notANumber, value: raw) }
+        // Two passes over the bytes, nothing allocated (this runs for every amount of every export row).
+        // First the shape: an optional sign, digits, at most one point.
+        let text = raw.trimmingASCIIWhitespace().utf8
         var negative = false
-        if bytes[0] == UInt8(ascii: "-") || bytes[0] == UInt8(ascii: "+") {
-            negative = bytes[0] == UInt8(ascii: "-")
-            bytes.removeFirst()
+        var start = text.startIndex
+        if let first = text.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            start = text.index(after: start)
         }
-        var whole: [UInt8] = []
-        var fraction: [UInt8] = []
+        var digits = 0
+        var fractionDigits = 0
+        var trailingZeros = 0
         var seenPoint = false
-        for b in bytes {
+        for b in text[start...] {
             if b == UInt8(ascii: ".") {
                 if seenPoint { throw MoneyError(.notANumber, value: raw) }
                 seenPoint = true
             } else if b >= 0x30 && b <= 0x39 {
-                if seenPoint { fraction.append(b) } else { whole.append(b) }
+                digits += 1
+                if seenPoint {
+                    fractionDigits += 1
+                    trailingZeros = b == 0x30 ? trailingZeros + 1 : 0
+                }
             } else {
                 throw MoneyError(.notANumber, value: raw)
             }
         }
-        guard !whole.isEmpty || !fraction.isEmpty else { throw MoneyError(.notANumber, value: raw) }
-        while fraction.count > exponent, fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
-        guard fraction.count <= exponent else { throw MoneyError(.tooManyDecimals, value: raw, currency: currency) }
-        while fraction.count < exponent { fraction.append(UInt8(ascii: "0")) }
+        guard digits > 0 else { throw MoneyError(.notANumber, value: raw) }
+        // Zeros beyond the exponent are padding; any other extra digit is an error.
+        let significant = fractionDigits > exponent ? max(exponent, fractionDigits - trailingZeros) : fractionDigits
+        guard significant <= exponent else { throw MoneyError(.tooManyDecimals, value: raw, currency: currency) }
+        // Then the value: the whole digits and exactly `exponent` decimals.
         var value: Int64 = 0
-        for b in whole + fraction {
+        func push(_ digit: Int64) throws(MoneyError) {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Int64(b - 0x30))
+            let (s, o2) = m.addingReportingOverflow(digit)
             guard !o1, !o2, s <= 999_999_999_999_999 else { throw MoneyError(.outOfRange, value: raw) }
             value = s
+        }
+        var decimals = 0
+        seenPoint = false
+        for b in text[start...] {
+            if b == UInt8(ascii: ".") {
+                seenPoint = true
+            } else if !seenPoint {
+                try push(Int64(b - 0x30))
+            } else if decimals < exponent {
+                try push(Int64(b - 0x30))
+                decimals += 1
+            }
+        }
+        while decimals < exponent {
+            try push(0)
+            decimals += 1
         }
         return negative ? -value : value
     }

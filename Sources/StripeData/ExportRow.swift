@@ -22,7 +22,7 @@ struct ExportRow {
     /// A Stripe id with one of `prefixes` (`ch_`, `py_`…); with no prefixes, any `xx_…` id.
     func id(_ field: ExportField, _ prefixes: [String], what: String) throws(ExportCellError) -> String? {
         guard let t = text(field) else { return nil }
-        let prefixOK = prefixes.isEmpty ? t.utf8.contains(0x5F) : prefixes.contains(where: { t.hasPrefix($0) })
+        let prefixOK = prefixes.isEmpty ? t.utf8.contains(0x5F) : prefixes.contains(where: { t.utf8.starts(with: $0.utf8) })
         guard prefixOK, t.utf8.count <= 255, t.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2C }) else {
             let like = prefixes.isEmpty ? "like txn_…" : prefixes.map { $0 + "…" }.joined(separator: " or ")
             throw fail(field, "is not \(what) (\(like))")
