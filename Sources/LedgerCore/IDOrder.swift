@@ -30,19 +30,34 @@ public struct IDKey: Sendable {
         self.ascii = ascii
     }
 
-    /// `a < b` for the ids these keys were made from.
-    @inline(__always)
-    public static func less(_ a: IDKey, _ aID: String, _ b: IDKey, _ bID: String) -> Bool {
-        if a.ascii && b.ascii {
-            if a.high != b.high { return a.high < b.high }
-            if a.low != b.low { return a.low < b.low }
-        }
-        return aID < bID
+    /// Positions of `ids` in id order.
+    public static func sortedPositions(_ ids: [String]) -> [Int] {
+        sortedPositions(count: ids.count, id: { ids[$0] })
     }
 
-    /// Positions of `ids` in id order (stable: equal ids keep their order).
-    public static func sortedPositions(_ ids: [String]) -> [Int] {
-        let keys = ids.map(IDKey.init)
-        return ids.indices.sorted { less(keys[$0], ids[$0], keys[$1], ids[$1]) }
+    /// Positions `0..<count` ordered by `first`, then `second`, then the id. The keys are laid out side by
+    /// side before sorting, so comparing never reaches into the (large) values they came from.
+    public static func sortedPositions(count: Int, first: (Int) -> Int64 = { _ in 0 }, second: (Int) -> Int64 = { _ in 0 },
+                                       id: (Int) -> String) -> [Int] {
+        struct Item {
+            let first: Int64
+            let second: Int64
+            let key: IDKey
+            let position: Int
+        }
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        for i in 0..<count { items.append(Item(first: first(i), second: second(i), key: IDKey(id(i)), position: i)) }
+        items.sort { x, y in
+            if x.first != y.first { return x.first < y.first }
+            if x.second != y.second { return x.second < y.second }
+            if x.key.ascii && y.key.ascii {
+                if x.key.high != y.key.high { return x.key.high < y.key.high }
+                if x.key.low != y.key.low { return x.key.low < y.key.low }
+            }
+            let a = id(x.position), b = id(y.position)
+            return a != b ? a < b : x.position < y.position
+        }
+        return items.map(\.position)
     }
 }

@@ -172,8 +172,8 @@ final class RecordGraph {
             standalone.append(ti)
         }
         timing.mark("links: balance transactions")
-        kinds[chargeK] = kinds[chargeK].map { (position: $0, key: IDKey(ids[$0])) }
-            .sorted { IDKey.less($0.key, ids[$0.position], $1.key, ids[$1.position]) }.map(\.position)
+        let charges = kinds[chargeK]
+        kinds[chargeK] = IDKey.sortedPositions(count: charges.count, id: { ids[charges[$0]] }).map { charges[$0] }
 
         // Payment intent → charge.
         var chargeOfIntent: [String: String] = [:]

@@ -399,12 +399,8 @@ struct Engine {
             reindex(i)
         }
 
-        let keys = entries.map { IDKey($0.line.stripeID) }
-        let order = entries.indices.sorted { a, b in
-            if entries[a].sweepTime != entries[b].sweepTime { return entries[a].sweepTime < entries[b].sweepTime }
-            if entries[a].role != entries[b].role { return entries[a].role.rawValue < entries[b].role.rawValue }
-            return IDKey.less(keys[a], entries[a].line.stripeID, keys[b], entries[b].line.stripeID)
-        }
+        let order = IDKey.sortedPositions(count: entries.count, first: { entries[$0].sweepTime },
+                                          second: { Int64(entries[$0].role.rawValue) }, id: { entries[$0].line.stripeID })
         for ei in order {
             switch entries[ei].role {
             case .payment:
@@ -775,12 +771,7 @@ struct Engine {
         }
 
         // Lines in (created, id) order: positions are sorted, not the lines (a line is a few hundred bytes).
-        let keys = entries.map { IDKey($0.line.stripeID) }
-        let order = entries.indices.sorted { a, b in
-            let x = entries[a].line, y = entries[b].line
-            if x.created != y.created { return x.created < y.created }
-            return IDKey.less(keys[a], x.stripeID, keys[b], y.stripeID)
-        }
+        let order = IDKey.sortedPositions(count: entries.count, first: { entries[$0].line.created }, id: { entries[$0].line.stripeID })
         var lines: [PaymentLine] = []
         lines.reserveCapacity(entries.count)
         for ei in order {
