@@ -20,8 +20,8 @@ public final class Timing {
         guard Timing.enabled else { return }
         let now = Timing.now()
         let seconds = Double(now - last) / 1e9
-        let tenths = Int((seconds * 1000).rounded())
-        let line = "timing: \(phase()) \(tenths / 1000).\(String(tenths % 1000).leftPadded(to: 3)) s, \(Timing.memory())\n"
+        let millis = Int((seconds * 1000).rounded())
+        let line = "timing: \(phase()) \(millis / 1000).\(String(millis % 1000).leftPadded(to: 3)) s, \(Timing.memory())\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
         last = Timing.now()
     }
