@@ -24,7 +24,7 @@ public enum AtomicFile {
             }
             offset += n
         }
-        try flushAndReplace(path, temp: temp, fd: fd)
+        try flushed(path, temp: temp, fd: fd).replace()
     }
 
     /// Lets `produce` write a whole file (e.g. a workbook library that only takes a path) to a temporary
@@ -44,7 +44,11 @@ public enum AtomicFile {
             if let error = error as? LedgerError { throw error }
             throw LedgerError(.writeFailed, file: path, "\(error); nothing was changed — check free space and permissions, then run again")
         }
-        let fd = open(temp, O_RDONLY | O_CLOEXEC)
+        return try flushed(path, temp: temp, fd: open(temp, O_RDONLY | O_CLOEXEC))
+    }
+
+    /// fsyncs the temporary file (and closes `fd`); on failure it is removed and `path` is untouched.
+    private static func flushed(_ path: String, temp: String, fd: Int32) throws(LedgerError) -> Prepared {
         guard fd >= 0, fsync(fd) == 0 else {
             let reason = failure(path, "cannot flush \(temp) to disk")
             if fd >= 0 { close(fd) }
@@ -74,24 +78,6 @@ public enum AtomicFile {
         public func discard() {
             unlink(temp)
         }
-    }
-
-    /// fsyncs the temporary file (and closes `fd`), renames it over `path`, and makes the rename
-    /// durable; on failure the temporary file is removed and `path` is untouched.
-    private static func flushAndReplace(_ path: String, temp: String, fd: Int32) throws(LedgerError) {
-        guard fd >= 0, fsync(fd) == 0 else {
-            let reason = failure(path, "cannot flush \(temp) to disk")
-            if fd >= 0 { close(fd) }
-            unlink(temp)
-            throw reason
-        }
-        close(fd)
-        guard rename(temp, path) == 0 else {
-            let reason = failure(path, "cannot replace it with \(temp)")
-            unlink(temp)
-            throw reason
-        }
-        syncDirectory(of: path)
     }
 
     /// fsync the folder so the rename itself is durable.

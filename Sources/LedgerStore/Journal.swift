@@ -179,39 +179,32 @@ public final class Journal: @unchecked Sendable {
             let quoted = cell.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
             if quoted { out += [0x5C, 0x22] }
             for b in cell.utf8 {
-                switch b {
-                case 0x22: out += quoted ? [0x5C, 0x22, 0x5C, 0x22] : [0x5C, 0x22]
-                case 0x5C: out += [0x5C, 0x5C]
-                case 0x0A: out += [0x5C, 0x6E]
-                case 0x0D: out += [0x5C, 0x72]
-                case 0x09: out += [0x5C, 0x74]
-                case 0..<0x20: appendUnicodeEscape(b, to: &out)
-                default: out.append(b)
-                }
+                if b == 0x22 && quoted { out += [0x5C, 0x22] } // CSV doubles a quote inside quotes
+                appendEscaped(b, to: &out)
             }
             if quoted { out += [0x5C, 0x22] }
         }
         out += [0x5C, 0x6E]
     }
 
-    private static func appendUnicodeEscape(_ b: UInt8, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+    /// One byte of UTF-8 as it goes inside a JSON string.
+    private static func appendEscaped(_ b: UInt8, to out: inout [UInt8]) {
+        switch b {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, 0x6E]
+        case 0x0D: out += [0x5C, 0x72]
+        case 0x09: out += [0x5C, 0x74]
+        case 0..<0x20:
+            let hex = Array("0123456789abcdef".utf8)
+            out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+        default: out.append(b)
+        }
     }
 
     static func jsonString(_ s: String) -> [UInt8] {
         var out: [UInt8] = [0x22]
-        for b in s.utf8 {
-            switch b {
-            case 0x22: out += [0x5C, 0x22]
-            case 0x5C: out += [0x5C, 0x5C]
-            case 0x0A: out += [0x5C, 0x6E]
-            case 0x0D: out += [0x5C, 0x72]
-            case 0x09: out += [0x5C, 0x74]
-            case 0..<0x20: appendUnicodeEscape(b, to: &out)
-            default: out.append(b)
-            }
-        }
+        for b in s.utf8 { appendEscaped(b, to: &out) }
         out.append(0x22)
         return out
     }
