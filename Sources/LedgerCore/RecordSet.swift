@@ -65,4 +65,9 @@ public struct RecordSet: Sendable {
     }
 
     public var count: Int { all.count }
+
+    /// Room in the index for `capacity` records in all.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        positions.reserveCapacity(capacity)
+    }
 }

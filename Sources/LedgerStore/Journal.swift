@@ -169,20 +169,24 @@ public final class Journal: @unchecked Sendable {
     /// One CSV row (RFC 4180 quoting where a cell needs it) and its line break, JSON-escaped, as the
     /// inside of a JSON string.
     static func appendCSVRow(_ cells: [String], to out: inout [UInt8]) {
-        for (n, cell) in cells.enumerated() {
+        for n in cells.indices {
             if n > 0 { out.append(UInt8(ascii: ",")) }
-            // Most cells need neither CSV quoting nor JSON escapes: copied in one go.
-            guard cell.utf8.contains(where: { $0 < 0x20 || $0 == 0x2C || $0 == 0x22 || $0 == 0x5C }) else {
-                out.append(contentsOf: cell.utf8)
-                continue
+            var cell = cells[n]
+            // Read through the cell's own bytes (generic UTF-8 view appends cost more than the copy).
+            cell.withUTF8 { bytes in
+                // Most cells need neither CSV quoting nor JSON escapes: copied in one go.
+                guard bytes.contains(where: { $0 < 0x20 || $0 == 0x2C || $0 == 0x22 || $0 == 0x5C }) else {
+                    out.append(contentsOf: bytes)
+                    return
+                }
+                let quoted = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+                if quoted { out += [0x5C, 0x22] }
+                for b in bytes {
+                    if b == 0x22 && quoted { out += [0x5C, 0x22] } // CSV doubles a quote inside quotes
+                    appendEscaped(b, to: &out)
+                }
+                if quoted { out += [0x5C, 0x22] }
             }
-            let quoted = cell.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            if quoted { out += [0x5C, 0x22] }
-            for b in cell.utf8 {
-                if b == 0x22 && quoted { out += [0x5C, 0x22] } // CSV doubles a quote inside quotes
-                appendEscaped(b, to: &out)
-            }
-            if quoted { out += [0x5C, 0x22] }
         }
         out += [0x5C, 0x6E]
     }

@@ -119,6 +119,10 @@ enum Intake {
         if let path = file.path, format(of: InputFiles.head(of: path)) == .dashboardCSV {
             var total = Outcome()
             var failure: LedgerError?
+            // Export rows are 150 to 500 bytes: room for a row per 128 bytes is enough, and is made once.
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 1 << 20 {
+                try session.expect(records: size / 128)
+            }
             let export = StripeExport.read(path: path, file: file.name, settings: settings) { batch in
                 guard failure == nil else { return }
                 progress("\(total.items + batch.records.count) records")
