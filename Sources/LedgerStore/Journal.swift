@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+import Spreadsheet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,13 +63,17 @@ public final class Journal: @unchecked Sendable {
 
     /// Rows of a Dashboard CSV export, kept as CSV text under their header row (the rows as they
     /// arrived, as `item` keeps an event), so a replay reads them through the export door again.
-    public func appendExport(header: [String], rows: some Sequence<[String]>, from: String, at: Int64) throws(LedgerError) {
+    /// - Parameter rows: CSV lines, each with its line break (`ExportBatch.rowCSV`).
+    public func appendExport(header: [String], rows: some Sequence<ArraySlice<UInt8>>, from: String, at: Int64) throws(LedgerError) {
         try ensureOpen()
         buffer += Array("{\"at\":\(at),\"door\":\"\(Record.Door.csvExport.rawValue)\",\"from\":".utf8)
         buffer += Journal.jsonString(from)
         buffer += Array(",\"export\":\"".utf8)
-        Journal.appendCSVRow(header, to: &buffer)
-        for row in rows { Journal.appendCSVRow(row, to: &buffer) }
+        var headerLine: [UInt8] = []
+        CSV.appendRecord(header, to: &headerLine)
+        headerLine.append(0x0A)
+        Journal.appendEscaped(headerLine[...], to: &buffer)
+        for row in rows { Journal.appendEscaped(row, to: &buffer) }
         buffer += Array("\"}\n".utf8)
         if buffer.count >= Journal.flushAt { try flush() }
     }
@@ -166,29 +171,17 @@ public final class Journal: @unchecked Sendable {
         return (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array("null".utf8)
     }
 
-    /// One CSV row (RFC 4180 quoting where a cell needs it) and its line break, JSON-escaped, as the
-    /// inside of a JSON string.
-    static func appendCSVRow(_ cells: [String], to out: inout [UInt8]) {
-        for n in cells.indices {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            var cell = cells[n]
-            // Read through the cell's own bytes (generic UTF-8 view appends cost more than the copy).
-            cell.withUTF8 { bytes in
-                // Most cells need neither CSV quoting nor JSON escapes: copied in one go.
-                guard bytes.contains(where: { $0 < 0x20 || $0 == 0x2C || $0 == 0x22 || $0 == 0x5C }) else {
-                    out.append(contentsOf: bytes)
-                    return
-                }
-                let quoted = bytes.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-                if quoted { out += [0x5C, 0x22] }
-                for b in bytes {
-                    if b == 0x22 && quoted { out += [0x5C, 0x22] } // CSV doubles a quote inside quotes
-                    appendEscaped(b, to: &out)
-                }
-                if quoted { out += [0x5C, 0x22] }
+    /// Bytes of UTF-8 text as they go inside a JSON string: runs that need no escape are copied whole.
+    static func appendEscaped(_ bytes: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        bytes.withUnsafeBufferPointer { text in
+            var runStart = 0
+            for (offset, b) in text.enumerated() where b < 0x20 || b == 0x22 || b == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<offset]))
+                appendEscaped(b, to: &out)
+                runStart = offset + 1
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))
         }
-        out += [0x5C, 0x6E]
     }
 
     /// One byte of UTF-8 as it goes inside a JSON string.

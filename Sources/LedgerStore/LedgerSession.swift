@@ -280,7 +280,9 @@ public final class LedgerSession {
             }
         }
         if writing, !changedRows.isEmpty {
-            try journal.appendExport(header: batch.header, rows: changedRows.lazy.map { batch.rows[$0] }, from: file, at: at)
+            // Usually every row is new: then the batch's lines go as one piece.
+            let rows = changedRows.count == batch.rowEnds.count ? [batch.rowsCSV[...]] : changedRows.map { batch.rowCSV($0) }
+            try journal.appendExport(header: batch.header, rows: rows, from: file, at: at)
         }
         return intake
     }

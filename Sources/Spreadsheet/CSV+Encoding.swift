@@ -38,18 +38,22 @@ extension CSV {
         let lineEnding = Array(format.lineEnding.utf8)
         let recordCount = table.rows.count + 1
         for index in 0..<recordCount {
-            let record = index == 0 ? table.header : table.rows[index - 1]
-            if record.count == 1 && record[0].isEmpty {
-                out.append(contentsOf: [quote, quote])
-            } else {
-                for (position, field) in record.enumerated() {
-                    if position > 0 { out.append(comma) }
-                    appendField(field, to: &out, neutralizeFormulas: neutralizeFormulas)
-                }
-            }
+            appendRecord(index == 0 ? table.header : table.rows[index - 1], to: &out, neutralizeFormulas: neutralizeFormulas)
             if index < recordCount - 1 || format.endsWithLineEnding { out.append(contentsOf: lineEnding) }
         }
         return out
+    }
+
+    /// One record's fields, quoted as `encode` quotes them, without a line ending.
+    public static func appendRecord(_ record: [String], to out: inout [UInt8], neutralizeFormulas: Bool = false) {
+        if record.count == 1 && record[0].isEmpty {
+            out.append(contentsOf: [quote, quote])
+            return
+        }
+        for (position, field) in record.enumerated() {
+            if position > 0 { out.append(comma) }
+            appendField(field, to: &out, neutralizeFormulas: neutralizeFormulas)
+        }
     }
 
     /// Whether `field` would get a leading apostrophe under `neutralizeFormulas` (see `encode`).

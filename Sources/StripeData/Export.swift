@@ -18,15 +18,23 @@ public struct ExportRecord: Sendable, Hashable {
 public struct ExportBatch: Sendable {
     /// The header row's cells.
     public var header: [String]
-    /// The cells of each row that gave records (a row that failed is a problem, not here).
-    public var rows: [[String]] = []
+    /// Each row that gave records (a row that failed is a problem, not here) as a CSV line
+    /// (`CSV.appendRecord` and a line break), one after another.
+    public var rowsCSV: [UInt8] = []
+    /// Where each row's line ends in `rowsCSV`.
+    public var rowEnds: [Int] = []
     /// Records in row order.
     public var records: [ExportRecord] = []
-    /// For each record, the position in `rows` of the row that gave it.
+    /// For each record, the position in `rowEnds` of the row that gave it.
     public var rowOf: [Int] = []
 
     public init(header: [String]) {
         self.header = header
+    }
+
+    /// The CSV line of row `i`, line break included.
+    public func rowCSV(_ i: Int) -> ArraySlice<UInt8> {
+        rowsCSV[(i == 0 ? 0 : rowEnds[i - 1])..<rowEnds[i]]
     }
 
     var isEmpty: Bool { records.isEmpty }
@@ -182,9 +190,12 @@ struct ExportReader {
             let records = try ExportRecords.records(ExportRow(header: header, cells: fields))
             for record in records {
                 batch.records.append(ExportRecord(record: record, line: line))
-                batch.rowOf.append(batch.rows.count)
+                batch.rowOf.append(batch.rowEnds.count)
             }
-            batch.rows.append(fields)
+            // Encoded here, on the thread that reads the file, so applying the batch only copies bytes.
+            CSV.appendRecord(fields, to: &batch.rowsCSV)
+            batch.rowsCSV.append(0x0A)
+            batch.rowEnds.append(batch.rowsCSV.count)
         } catch {
             let shown = error.value.map { " '\($0)'" } ?? ""
             input.problems.append(InputProblem(

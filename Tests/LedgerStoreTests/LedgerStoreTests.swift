@@ -134,8 +134,13 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
             ["txn_3", "\u{1}control, é and 日本", ""],
             ["txn_4", "=SUM(A1)", "3"],
         ]
+        var csv: [UInt8] = []
+        for row in rows {
+            CSV.appendRecord(row, to: &csv)
+            csv.append(0x0A)
+        }
         var inside: [UInt8] = []
-        for row in rows { Journal.appendCSVRow(row, to: &inside) }
+        Journal.appendEscaped(csv[...], to: &inside)
         let json = [0x22] + inside + [0x22]
         let text = try JSONDecoder().decode(String.self, from: Data(json))
         let table = try CSV.parse(Array(text.utf8), name: "journal").table
@@ -203,7 +208,7 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         // A run stopped after the journal was synced, before the tables were written.
         let journal = Journal(path: try LedgerPaths(ledger: dir.file("ledger.csv")).journal)
         try journal.appendExport(header: ["id", "Created date (UTC)", "Amount", "Currency", "Captured", "Status", "invoice_number (metadata)"],
-                                 rows: [["ch_after_stop", "2026-01-05 10:00:00", "5.00", "usd", "true", "Paid", "INV-2026-0002"]],
+                                 rows: [Array("ch_after_stop,2026-01-05 10:00:00,5.00,usd,true,Paid,INV-2026-0002\n".utf8)[...]],
                                  from: "payments.csv", at: 0)
         _ = try journal.sync()
         // Older journals kept each export row as a normalised record: still replayed.
