@@ -132,7 +132,7 @@ struct Engine {
         index.update(row: ri, open: rows[ri].isOpenForMatching, currency: rows[ri].currency?.code, balance: rows[ri].balance)
     }
 
-    mutating func add(_ entry: Entry) {
+    mutating func add(_ entry: consuming Entry) {
         let next = entries.count
         let existing = RecordSet.claim(&entryOf[entry.line.stripeID], next)
         guard existing == next else {
@@ -356,6 +356,14 @@ struct Engine {
 
     /// The payments-table kind of a balance transaction no other object explains.
     static func kind(ofTransactionType raw: String) -> PaymentKind {
+        // Stripe's common types, as Stripe spells them, without lowercasing or searching.
+        switch raw {
+        case "stripe_fee", "application_fee", "tax_fee": return .fee
+        case "payout": return .payout
+        case "refund", "payment_refund": return .refund
+        case "charge", "payment": return .charge
+        default: break
+        }
         let type = raw.lowercased()
         if type == "payout_failure" || type == "payout_cancel" { return .payoutFailure }
         if type.contains("fee") && type.contains("refund") { return .feeRefund }
