@@ -57,21 +57,47 @@ private struct Work<Item, Value, Failure: Error>: @unchecked Sendable {
 public func pipelined<Item, Outcome>(depth: Int = 2, produce: (_ send: (Item) -> Void) -> Outcome,
                                      consume: (Item) -> Void) -> Outcome {
     let channel = Channel<Item>(depth: depth)
-    let box = Box<Outcome>()
-    let finished = DispatchGroup()
-    withoutActuallyEscaping(produce) { produce in
-        let work = Producer { box.value = produce(channel.send); channel.close() }
-        finished.enter()
-        DispatchQueue.global().async {
-            work.run?()
-            // Let go of `produce` before saying so: it must not outlive this call.
-            work.run = nil
-            finished.leave()
+    return withoutActuallyEscaping(produce) { produce in
+        let producer = BackgroundTask<Outcome, Never> {
+            defer { channel.close() }
+            return produce(channel.send)
         }
         while let item = channel.receive() { consume(item) }
-        finished.wait()
+        return producer.wait()
     }
-    return box.value!
+}
+
+/// Work started on another thread now, its outcome taken later with `wait()`; the caller goes on
+/// meanwhile.
+///
+/// ```swift
+/// let state = BackgroundTask { () throws(LedgerError) in try prepareStateFile() }
+/// … write the tables …
+/// try state.wait().replace()
+/// ```
+public final class BackgroundTask<Value, Failure: Error>: @unchecked Sendable {
+    private let done = DispatchGroup()
+    /// Set here, run and dropped by the worker before it leaves `done`: nothing it captured outlives the
+    /// work (so a caller may hand in a closure made with `withoutActuallyEscaping`).
+    private var work: (() throws(Failure) -> Value)?
+    /// Written once by the worker before it leaves `done`; read only after waiting on `done`.
+    private var outcome: Result<Value, Failure>?
+
+    public init(_ work: @escaping () throws(Failure) -> Value) {
+        self.work = work
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            outcome = Result { () throws(Failure) in try self.work!() }
+            self.work = nil
+            done.leave()
+        }
+    }
+
+    /// Waits for the work to finish. - Throws: what the work threw.
+    public func wait() throws(Failure) -> Value {
+        done.wait()
+        return try outcome!.get()
+    }
 }
 
 /// Items passed from one thread to another, at most `depth` waiting.
@@ -101,15 +127,4 @@ private final class Channel<Item>: @unchecked Sendable {
         if item != nil { free.signal() }
         return item
     }
-}
-
-private final class Box<Value>: @unchecked Sendable {
-    var value: Value?
-}
-
-/// The producing job, dropped by the thread that ran it once it is done.
-private final class Producer: @unchecked Sendable {
-    var run: (() -> Void)?
-
-    init(_ run: @escaping () -> Void) { self.run = run }
 }

@@ -354,10 +354,10 @@ public final class LedgerSession {
         // brings up to date on the next run (the tables are then reconciled again).
         var state = cache
         state?.journalOffset = journalSize
-        var stateWrite: BackgroundWrite?
+        var stateWrite: BackgroundTask<AtomicFile.Prepared, LedgerError>?
         if let state, reconciling || cache?.journalOffset != journalSize {
             let path = paths.state
-            stateWrite = BackgroundWrite { () throws(LedgerError) in
+            stateWrite = BackgroundTask { () throws(LedgerError) in
                 try AtomicFile.prepare(path) { temp in try state.write(toFile: temp) }
             }
         }
@@ -365,7 +365,8 @@ public final class LedgerSession {
         do {
             if reconciling { result = try reconcileAndSave(timing: timing) }
         } catch {
-            stateWrite?.abandon()
+            // The tables were not written: the new state file must not land either.
+            if let prepared = try? stateWrite?.wait() { prepared.discard() }
             throw error
         }
         if let stateWrite {
@@ -421,32 +422,6 @@ public final class LedgerSession {
         loadedStamp = backend.stamp()
         tables = try backend.load()
         invoices = try tables.parseInvoices(file: paths.ledger)
-    }
-}
-
-/// A file prepared on another thread (``AtomicFile/prepare(_:using:)``), to be put in place later.
-private final class BackgroundWrite: @unchecked Sendable {
-    private let done = DispatchGroup()
-    /// Written once by the worker before `done` is left; read only after waiting on `done`.
-    private var outcome: Result<AtomicFile.Prepared, LedgerError>?
-
-    init(_ work: @escaping @Sendable () throws(LedgerError) -> AtomicFile.Prepared) {
-        done.enter()
-        DispatchQueue.global().async {
-            self.outcome = Result { () throws(LedgerError) in try work() }
-            self.done.leave()
-        }
-    }
-
-    /// Waits for the file. - Throws: what preparing it threw.
-    func wait() throws(LedgerError) -> AtomicFile.Prepared {
-        done.wait()
-        return try outcome!.get()
-    }
-
-    /// Waits, then drops the prepared file: the old one stays.
-    func abandon() {
-        if let prepared = try? wait() { prepared.discard() }
     }
 }
 
