@@ -94,7 +94,7 @@ final class RecordGraph {
         // Room for the synthetic charges made once (at most one per payment intent and balance
         // transaction), not by repeated doubling and rehashing.
         slot.reserveCapacity(n + kinds[RecordGraph.kindIndex(.paymentIntent)].count + kinds[RecordGraph.kindIndex(.balanceTransaction)].count)
-        timing.mark("links: sorted by id")
+        timing.mark("links: ids sorted, slots reserved")
 
         // Charges naming each payment intent, to decide the intent's charge.
         var chargesNamingIntent: [String: [Int]] = [:]
