@@ -7,10 +7,16 @@
 hledger needs minutes and gigabytes here, so it runs once, under a timeout
 (BENCH_HLEDGER_TIMEOUT seconds, default 300); a run cut off counts as taking the timeout, which
 only understates LedgerSync's lead.
+
+Two floors are measured in the same run, to show how much of the import's time is the least any
+import must spend: libcsv alone reading the file (scripts/floor/libcsv_read.c), and writing the
+files the import wrote (payments table, journal, state file) and flushing them to disk, as
+DESIGN.md §7 requires of every write.
 """
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -79,6 +85,35 @@ def make_csv(path, rows):
                     f"{created},{available},\"{desc}\",{facing},{transfer},{available}\n")
 
 
+def libcsv_floor(csv_path, runs):
+    """libcsv alone reading the file: (median seconds, runs), or None without a C compiler."""
+    source = os.path.join(bench.ROOT, "scripts", "floor", "libcsv_read.c")
+    binary = os.path.join(bench.BENCH, "libcsv_read")
+    cc = shutil.which("cc")
+    if not cc or subprocess.run([cc, "-O2", "-o", binary, source, "-lcsv"]).returncode != 0:
+        return None
+    t, _, codes, times = bench.median_of([binary, csv_path], runs=runs)
+    return (t, times) if codes == {0} else None
+
+
+def durable_write_floor(paths, runs):
+    """Writing files of these contents and flushing each to disk: (median seconds, MB, runs)."""
+    contents = [open(p, "rb").read() for p in paths]
+    target = os.path.join(bench.BENCH, "csv-export", "write-floor")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for i, data in enumerate(contents):
+            with open(f"{target}.{i}", "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        times.append(time.perf_counter() - start)
+        for i in range(len(contents)):
+            os.remove(f"{target}.{i}")
+    return statistics.median(times), sum(map(len, contents)) / 1e6, [round(t, 3) for t in times]
+
+
 def section(check, runs=bench.RUNS):
     folder = os.path.join(bench.BENCH, "csv-export")
     os.makedirs(folder, exist_ok=True)
@@ -98,6 +133,10 @@ def section(check, runs=bench.RUNS):
 
     py_t, py_m, _, py_runs = bench.median_of([sys.executable, "-c", "import csv,sys\nfor _ in csv.DictReader(open(sys.argv[1], newline='')): pass", csv_path], runs=runs)
     ls_t, ls_m, ls_codes, ls_runs = bench.median_of([bench.BIN, "import", "--ledger", ledger, csv_path], setup=fresh, runs=runs)
+    parse_floor = libcsv_floor(csv_path, runs)
+    written = [os.path.join(work, "ledger.payments.csv")] + [
+        os.path.join(work, "ledger.ledgersync", name) for name in ("journal.jsonl", "state.tsv")]
+    write_t, write_mb, write_runs = durable_write_floor([p for p in written if os.path.exists(p)], runs)
 
     # hledger: once, under a timeout.
     rules = os.path.join(folder, "balance_history.rules")
@@ -132,6 +171,15 @@ def section(check, runs=bench.RUNS):
         f"| Python `csv.DictReader`, read only | {py_t:.2f} | {py_runs} | {py_m:.0f} |",
         f"| `hledger import` with a rules file (hledger 1.25, once, {HLEDGER_TIMEOUT} s timeout) | {hl_shown} | 1 | {hl_m:.0f} |",
         f"| `ledgersync import`, whole run (fresh ledger) | {ls_t:.2f} | {ls_runs} | {ls_m:.0f} |",
+        "",
+        "Floors, measured in the same run: the least any import of this file into this ledger spends.",
+        "",
+        "| floor | median s | runs |",
+        "|---|---|---|",
+        f"| libcsv alone reading the file (scripts/floor/libcsv_read.c, LedgerSync's options) | "
+        + (f"{parse_floor[0]:.2f} | {parse_floor[1]} |" if parse_floor else "no C compiler | – |"),
+        f"| writing the {write_mb:.0f} MB the import wrote (payments table, journal, state file), each flushed to disk (DESIGN.md §7) "
+        f"| {write_t:.2f} | {write_runs} |",
         "",
     ]
     check("CSV import ≥ 50× faster than hledger import", hl_ok and ls_t * 50 <= hl_t,
