@@ -40,10 +40,10 @@ public enum Reconciler {
     }
 }
 
-/// One payments-table line and what the sweep needs to know about it.
+/// What the sweep needs to know about one payments-table line (the line itself is `Engine.lines`, at
+/// the same position).
 struct Entry {
     enum Role: Int { case payment = 0, refund = 1, dispute = 2, other = 3 }
-    var line: PaymentLine
     var role: Role
     /// Payment: counts toward P. Refund: counts toward R (not failed or canceled).
     var counts: Bool
@@ -54,7 +54,7 @@ struct Entry {
     var references: [String] = []
     var observedAt: Int64?
     var sweepTime: Int64
-    var flagNotes: [Flag: [String]] = [:]
+    var flagNotes = FlagNotes()
     var allocations: [(row: Int, amount: Int64)] = []
     /// Refunds and lost disputes already taken back from each allocation of this payment.
     var takenBack: [Int64] = []
@@ -62,7 +62,7 @@ struct Entry {
     var info = ""
 
     mutating func note(_ flag: Flag, _ sentence: String) {
-        if !(flagNotes[flag]?.contains(sentence) ?? false) { flagNotes[flag, default: []].append(sentence) }
+        flagNotes.note(flag, sentence)
     }
 }
 
@@ -74,6 +74,8 @@ struct Engine {
     var keepTrail: Bool { settings.keepTrail }
     var rows: [RowState]
     var index: RowIndex
+    /// The payments table's lines, and beside each (same position) what the sweep needs to know.
+    var lines: [PaymentLine] = []
     var entries: [Entry] = []
     var entryOf: [String: Int] = [:]
     var notes: [String] = []
@@ -132,15 +134,17 @@ struct Engine {
         index.update(row: ri, open: rows[ri].isOpenForMatching, currency: rows[ri].currency?.code, balance: rows[ri].balance)
     }
 
-    mutating func add(_ entry: consuming Entry) {
+    mutating func add(_ line: consuming PaymentLine, _ entry: consuming Entry) {
         let next = entries.count
-        let existing = RecordSet.claim(&entryOf[entry.line.stripeID], next)
+        let existing = RecordSet.claim(&entryOf[line.stripeID], next)
         guard existing == next else {
             // Never twice: a synthetic key that collides with a real object gives way to it.
-            if entries[existing].line.kind == .manual || entry.line.kind != .manual { return }
+            if lines[existing].kind == .manual || line.kind != .manual { return }
+            lines[existing] = line
             entries[existing] = entry
             return
         }
+        lines.append(line)
         entries.append(entry)
     }
 
@@ -168,6 +172,7 @@ struct Engine {
 
     mutating func buildEntries() {
         let store = graph.store
+        lines.reserveCapacity(store.count)
         entries.reserveCapacity(store.count)
         entryOf.reserveCapacity(store.count)
         /// When a charge was made (refunds and disputes are swept no earlier).
@@ -195,7 +200,7 @@ struct Engine {
             let refs = graph.references(of: ci, intent: intent, session: session, invoice: invoice)
             line.reference = refs.first ?? ""
             settle(&line, record: ci)
-            var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
+            var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: c.pointee.observedAt, sweepTime: created)
             if !counts {
                 let status = (c.pointee.status ?? "").lowercased()
@@ -207,7 +212,7 @@ struct Engine {
                     e.info = "\(c.pointee.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
                 }
             }
-            add(e)
+            add(line, e)
 
             // Refunded amount no refund object explains.
             if counts, let refunded = c.pointee.amountRefunded, refunded > 0 {
@@ -224,7 +229,7 @@ struct Engine {
                     r.stripeInvoiceID = line.stripeInvoiceID
                     r.reference = line.reference
                     r.settlementCurrency = line.settlementCurrency
-                    add(Entry(line: r, role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
+                    add(r, Entry(role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
                               observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
                 }
             }
@@ -243,7 +248,7 @@ struct Engine {
                 var line = PaymentLine(stripeID: r.pointee.id, kind: kind == .refund ? .refund : .dispute, status: r.pointee.status ?? "",
                                        created: created, currency: cur, amount: -magnitude, door: r.pointee.door)
                 if let cid = chargeID, let ci = entryOf[cid] {
-                    let charge = entries[ci].line
+                    let charge = lines[ci]
                     line.customer = charge.customer
                     line.email = charge.email
                     line.stripeInvoiceID = charge.stripeInvoiceID
@@ -252,7 +257,7 @@ struct Engine {
                 settle(&line, record: ri)
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
                 let sweep = max(created, chargeID.flatMap(chargeCreated) ?? created)
-                add(Entry(line: line, role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
+                add(line, Entry(role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
                           observedAt: r.pointee.observedAt, sweepTime: sweep))
             }
         }
@@ -276,14 +281,14 @@ struct Engine {
             let refs = invoice.map { graph.references(of: $0, intent: nil, session: nil, invoice: nil) } ?? []
             line.reference = refs.first ?? ""
             settle(&line, record: ni)
-            var e = Entry(line: line, role: .payment, counts: counts, magnitude: magnitude, references: refs,
+            var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: n.observedAt, sweepTime: created)
             if counts, let inv = n.invoice { creditOf[inv, default: 0] += magnitude }
             if !counts {
                 e.info = isVoid ? "Credit note \(n.id) is void: it does not count."
                     : "Credit note \(n.id) was issued after payment (\(type)): its refund, if any, is its own line."
             }
-            add(e)
+            add(line, e)
         }
 
         // Stripe invoices: customer credit applied and amounts paid that no object explains.
@@ -304,7 +309,7 @@ struct Engine {
                     line.customer = inv.customer ?? ""
                     line.email = email
                     line.reference = refs.first ?? ""
-                    add(Entry(line: line, role: .payment, counts: true, magnitude: residual, references: refs,
+                    add(line, Entry(role: .payment, counts: true, magnitude: residual, references: refs,
                               observedAt: inv.observedAt, sweepTime: created))
                 }
             }
@@ -322,11 +327,11 @@ struct Engine {
             line.customer = inv.customer ?? ""
             line.email = email
             line.reference = refs.first ?? ""
-            var e = Entry(line: line, role: .payment, counts: true, magnitude: residual, references: refs,
+            var e = Entry(role: .payment, counts: true, magnitude: residual, references: refs,
                           observedAt: inv.observedAt, sweepTime: when)
             e.info = oob ? "Stripe invoice \(inv.id) was marked paid out of band (\(money(residual, cur)))."
                 : "Stripe invoice \(inv.id) says \(money(residual, cur)) paid that no charge seen explains; counted once, as out of band, until the charge arrives."
-            add(e)
+            add(line, e)
         }
 
         for pi in graph.records(.payout) {
@@ -337,7 +342,7 @@ struct Engine {
                                    currency: cur, amount: -abs(po.pointee.amount ?? 0), door: po.pointee.door)
             settle(&line, record: pi)
             line.payoutID = ""
-            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: po.pointee.observedAt, sweepTime: created))
+            add(line, Entry(role: .other, counts: false, magnitude: 0, observedAt: po.pointee.observedAt, sweepTime: created))
         }
 
         for ti in graph.standaloneTransactions {
@@ -350,7 +355,7 @@ struct Engine {
             line.fee = t.pointee.fee
             line.net = t.pointee.net
             if line.kind == .payoutFailure { line.payoutID = t.pointee.source ?? "" }
-            add(Entry(line: line, role: .other, counts: false, magnitude: 0, observedAt: t.pointee.observedAt, sweepTime: created))
+            add(line, Entry(role: .other, counts: false, magnitude: 0, observedAt: t.pointee.observedAt, sweepTime: created))
         }
     }
 
@@ -408,7 +413,7 @@ struct Engine {
         }
 
         let order = IDKey.sortedPositions(count: entries.count, first: { entries[$0].sweepTime },
-                                          second: { Int64(entries[$0].role.rawValue) }, id: { entries[$0].line.stripeID })
+                                          second: { Int64(entries[$0].role.rawValue) }, id: { lines[$0].stripeID })
         for ei in order {
             switch entries[ei].role {
             case .payment:
@@ -424,33 +429,34 @@ struct Engine {
 
     mutating func match(_ ei: Int) {
         let e = entries[ei]
-        let id = e.line.stripeID
+        let line = lines[ei]
+        let id = line.stripeID
         if let decision = paymentDecisions[id] {
             switch decision.action {
             case .match(_, let allocations):
                 applyDecision(ei, allocations: allocations, decision: decision)
             case .unmatch:
-                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, e.line.currency))) was taken off its rows by a person (resolve --unmatch, \(Engine.time(decision.decidedAt))); match it by hand to apply it.")
+                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, line.currency))) was taken off its rows by a person (resolve --unmatch, \(Engine.time(decision.decidedAt))); match it by hand to apply it.")
             case .accept:
                 break
             }
             return
         }
-        if !e.line.stripeInvoiceID.isEmpty {
-            let inv = e.line.stripeInvoiceID
+        if !line.stripeInvoiceID.isEmpty {
+            let inv = line.stripeInvoiceID
             if let candidates = index.byStripeInvoice[inv] {
                 applyToOne(ei, candidates: candidates, rule: .stripeInvoice, evidence: inv)
                 return
             }
             if matchByReference(ei) { return }
-            entries[ei].note(.unknownInvoice, "\(id) (\(money(e.magnitude, e.line.currency))) belongs to Stripe invoice \(inv), which no row has as stripe_invoice_id; add the invoice to the ledger or set stripe_invoice_id on its row.")
+            entries[ei].note(.unknownInvoice, "\(id) (\(money(e.magnitude, line.currency))) belongs to Stripe invoice \(inv), which no row has as stripe_invoice_id; add the invoice to the ledger or set stripe_invoice_id on its row.")
             return
         }
         if matchByReference(ei) { return }
         if matchByCustomerAndAmount(ei) { return }
         if entries[ei].flagNotes.isEmpty {
-            let who = [e.line.customer, e.line.email].filter { !$0.isEmpty }.joined(separator: " / ")
-            entries[ei].note(.unmatchedPayment, "No row matches \(id) (\(money(e.magnitude, e.line.currency))\(who.isEmpty ? "" : ", from " + who)): no stripe_invoice_id, reference or single open balance of that customer fits; add the row or resolve it by hand.")
+            let who = [line.customer, line.email].filter { !$0.isEmpty }.joined(separator: " / ")
+            entries[ei].note(.unmatchedPayment, "No row matches \(id) (\(money(e.magnitude, line.currency))\(who.isEmpty ? "" : ", from " + who)): no stripe_invoice_id, reference or single open balance of that customer fits; add the row or resolve it by hand.")
         }
     }
 
@@ -467,9 +473,10 @@ struct Engine {
     /// Rules 1–2: the first valid row of `candidates` (ledger order) takes the whole payment.
     mutating func applyToOne(_ ei: Int, candidates: [Int], rule: MatchRule, evidence: String) {
         let e = entries[ei]
+        let line = lines[ei]
         guard let ri = candidates.first(where: { rows[$0].valid }) else {
             let numbers = candidates.map { rows[$0].invoice.invoiceNumber }.joined(separator: ", ")
-            entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) points to row \(numbers), which is invalid_row; fix the row to apply it.")
+            entries[ei].note(.unmatchedPayment, "\(line.stripeID) (\(money(e.magnitude, line.currency))) points to row \(numbers), which is invalid_row; fix the row to apply it.")
             return
         }
         _ = apply(ei, row: ri, amount: e.magnitude, rule: rule, evidence: evidence)
@@ -477,12 +484,13 @@ struct Engine {
 
     mutating func matchByCustomerAndAmount(_ ei: Int) -> Bool {
         let e = entries[ei]
-        let keys = index.customerKeys(customer: e.line.customer, email: e.line.email)
+        let line = lines[ei]
+        let keys = index.customerKeys(customer: line.customer, email: line.email)
         guard !keys.isEmpty, e.magnitude > 0 else { return false }
-        let code = e.line.currency.code
+        let code = line.currency.code
         let exact = index.exactOpenRows(keys: keys, currency: code, amount: e.magnitude)
         if let ri = exact.min(by: { rows[$0].ageKey < rows[$1].ageKey }) {
-            return apply(ei, row: ri, amount: e.magnitude, rule: .customerAmount, evidence: e.line.customer.isEmpty ? e.line.email : e.line.customer)
+            return apply(ei, row: ri, amount: e.magnitude, rule: .customerAmount, evidence: line.customer.isEmpty ? line.email : line.customer)
         }
         let candidates = index.openRows(keys: keys)
             .filter { rows[$0].currency?.code == code && rows[$0].balance > 0 && rows[$0].balance < e.magnitude }
@@ -492,12 +500,12 @@ struct Engine {
         for c in candidates { ages[c.row] = rows[c.row].ageKey }
         switch SubsetSearch.find(amount: e.magnitude, candidates: candidates, age: { ages[$0] ?? AgeKey(due: .max, issue: .max, number: "", index: $0) }) {
         case .unique(let set):
-            let who = e.line.customer.isEmpty ? e.line.email : e.line.customer
+            let who = line.customer.isEmpty ? line.email : line.customer
             for ri in set { _ = apply(ei, row: ri, amount: rows[ri].balance, rule: .customerAmount, evidence: who) }
             return true
         case .ambiguous(let set):
             let numbers = set.map { rows[$0].invoice.invoiceNumber }.joined(separator: ", ")
-            entries[ei].note(.ambiguousMatch, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) fits more than one set of open rows of the same customer (candidates: \(numbers)); resolve it by hand.")
+            entries[ei].note(.ambiguousMatch, "\(line.stripeID) (\(money(e.magnitude, line.currency))) fits more than one set of open rows of the same customer (candidates: \(numbers)); resolve it by hand.")
             return true
         case .none:
             return false
@@ -506,15 +514,16 @@ struct Engine {
 
     mutating func applyDecision(_ ei: Int, allocations: [Decision.Allocation], decision: Decision) {
         let e = entries[ei]
+        let line = lines[ei]
         var remaining = e.magnitude
         var applied = false
         for a in allocations {
             guard let ri = index.byNumber[RowIndex.normalize(a.invoiceNumber)]?.first else {
-                notes.append("resolve decision \(decision.sequence): no row \(a.invoiceNumber) for \(e.line.stripeID)")
+                notes.append("resolve decision \(decision.sequence): no row \(a.invoiceNumber) for \(line.stripeID)")
                 continue
             }
             guard rows[ri].valid else {
-                entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) was matched by hand to \(a.invoiceNumber), which is invalid_row; fix the row.")
+                entries[ei].note(.unmatchedPayment, "\(line.stripeID) was matched by hand to \(a.invoiceNumber), which is invalid_row; fix the row.")
                 continue
             }
             let amount = min(a.amount ?? remaining, remaining)
@@ -525,21 +534,22 @@ struct Engine {
             }
         }
         if !applied && entries[ei].flagNotes.isEmpty {
-            entries[ei].note(.unmatchedPayment, "\(e.line.stripeID) (\(money(e.magnitude, e.line.currency))) was matched by hand to rows it cannot be applied to; resolve it again.")
+            entries[ei].note(.unmatchedPayment, "\(line.stripeID) (\(money(e.magnitude, line.currency))) was matched by hand to rows it cannot be applied to; resolve it again.")
         }
     }
 
     /// Applies `amount` of payment `ei` to row `ri`; false (and `currency_mismatch`) when the currencies differ.
     mutating func apply(_ ei: Int, row ri: Int, amount: Int64, rule: MatchRule, evidence: String) -> Bool {
         let e = entries[ei]
-        let id = e.line.stripeID
+        let line = lines[ei]
+        let id = line.stripeID
         let number = rows[ri].invoice.invoiceNumber
-        guard let rowCurrency = rows[ri].currency, rowCurrency == e.line.currency else {
+        guard let rowCurrency = rows[ri].currency, rowCurrency == line.currency else {
             let rowCode = rows[ri].currency?.description ?? "?"
-            let sentence = "\(id) is in \(e.line.currency.description) (\(money(e.magnitude, e.line.currency))) but row \(number) is in \(rowCode); it was not applied."
+            let sentence = "\(id) is in \(line.currency.description) (\(money(e.magnitude, line.currency))) but row \(number) is in \(rowCode); it was not applied."
             rows[ri].note(.currencyMismatch, sentence)
             rows[ri].touch(e.observedAt)
-            if keepTrail { rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): not applied, currency differs from the row's \(rowCode)") }
+            if keepTrail { rows[ri].trail.append("\(id) \(line.kind.rawValue) \(money(e.magnitude, line.currency)) \(line.status) \(Engine.time(line.created)): not applied, currency differs from the row's \(rowCode)") }
             entries[ei].note(.currencyMismatch, sentence)
             return false
         }
@@ -562,7 +572,7 @@ struct Engine {
         rows[ri].evaluate()
         let after = rows[ri].status
         if (after == .paid || after == .overpaid) && !(before == .paid || before == .overpaid) {
-            rows[ri].paidAt = e.line.created
+            rows[ri].paidAt = line.created
         }
         if after == .overpaid && before != .overpaid {
             entries[ei].note(.overpaid, "\(id) (\(money(amount, rowCurrency))) overpaid \(number): paid \(money(rows[ri].netPaid - rows[ri].refunded, rowCurrency)) against \(money(rows[ri].due, rowCurrency)) due.")
@@ -575,13 +585,13 @@ struct Engine {
         case .manual: how = "applied by hand (\(evidence))"
         }
         let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
-        if keepTrail { rows[ri].trail.append("\(id) \(e.line.kind.rawValue) \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))") }
+        if keepTrail { rows[ri].trail.append("\(id) \(line.kind.rawValue) \(money(e.magnitude, line.currency)) \(line.status) \(Engine.time(line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))") }
         reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
-        entries[ei].line.invoiceNumbers.append(number)
-        entries[ei].line.matchRule = rule
-        if rule == .reference { entries[ei].line.reference = evidence }
+        lines[ei].invoiceNumbers.append(number)
+        lines[ei].matchRule = rule
+        if rule == .reference { lines[ei].reference = evidence }
         return true
     }
 
@@ -605,20 +615,21 @@ struct Engine {
 
     mutating func attachRefund(_ ei: Int) {
         let e = entries[ei]
-        let id = e.line.stripeID
+        let line = lines[ei]
+        let id = line.stripeID
         guard let cid = e.chargeID, let ci = entryOf[cid], !entries[ci].allocations.isEmpty else {
             entries[ei].info = e.chargeID.map { "Refund of \($0), which is on no row." } ?? "Refund of a charge not seen."
-            if !e.counts { entries[ei].note(.refundFailed, "Refund \(id) (\(money(e.magnitude, e.line.currency))) \(e.line.status).") }
+            if !e.counts { entries[ei].note(.refundFailed, "Refund \(id) (\(money(e.magnitude, line.currency))) \(line.status).") }
             return
         }
-        let head = "\(id) refund \(money(e.magnitude, e.line.currency)) \(e.line.status) \(Engine.time(e.line.created))"
+        let head = "\(id) refund \(money(e.magnitude, line.currency)) \(line.status) \(Engine.time(line.created))"
         if !e.counts {
             for ri in Set(entries[ci].allocations.map(\.row)).sorted() {
                 let reason = graph.record(id)?.reason.map { " (\($0))" } ?? ""
-                let sentence = "Refund \(id) of \(money(e.magnitude, e.line.currency)) on \(cid) \(e.line.status)\(reason); the money was not returned."
+                let sentence = "Refund \(id) of \(money(e.magnitude, line.currency)) on \(cid) \(line.status)\(reason); the money was not returned."
                 rows[ri].note(.refundFailed, sentence)
                 entries[ei].note(.refundFailed, sentence)
-                if keepTrail { rows[ri].trail.append("\(head): refund of \(cid) \(e.line.status), drops out") }
+                if keepTrail { rows[ri].trail.append("\(head): refund of \(cid) \(line.status), drops out") }
                 rows[ri].touch(e.observedAt)
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
@@ -628,15 +639,15 @@ struct Engine {
             rows[ri].refunded += part
             rows[ri].touch(e.observedAt)
             rows[ri].evaluate()
-            if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, e.line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
+            if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
             reindex(ri)
             appendNumber(ei, rows[ri].invoice.invoiceNumber)
         }
-        entries[ei].line.matchRule = entries[ci].line.matchRule
+        lines[ei].matchRule = lines[ci].matchRule
     }
 
     mutating func appendNumber(_ ei: Int, _ number: String) {
-        if !entries[ei].line.invoiceNumbers.contains(number) { entries[ei].line.invoiceNumbers.append(number) }
+        if !lines[ei].invoiceNumbers.contains(number) { lines[ei].invoiceNumbers.append(number) }
     }
 
     /// Dispute statuses: open (`needs_response`, `under_review`, or unknown — a person looks) set the
@@ -644,14 +655,15 @@ struct Engine {
     /// `lost` takes the money back; `won`, `warning_closed` and `prevented` change nothing.
     mutating func attachDispute(_ ei: Int) {
         let e = entries[ei]
-        let id = e.line.stripeID
-        let status = e.line.status.lowercased()
+        let line = lines[ei]
+        let id = line.stripeID
+        let status = line.status.lowercased()
         guard let cid = e.chargeID, let ci = entryOf[cid], !entries[ci].allocations.isEmpty else {
             entries[ei].info = e.chargeID.map { "Dispute on \($0), which is on no row." } ?? "Dispute on a charge not seen."
             return
         }
-        let amount = money(e.magnitude, e.line.currency)
-        let head = "\(id) dispute \(amount) \(e.line.status) \(Engine.time(e.line.created))"
+        let amount = money(e.magnitude, line.currency)
+        let head = "\(id) dispute \(amount) \(line.status) \(Engine.time(line.created))"
         let due = graph.record(id)?.dueBy.map { "; evidence due \(LedgerDate.timestampString($0))" } ?? ""
         let reason = graph.record(id)?.reason.map { " (\($0))" } ?? ""
         let rowsOfCharge = Set(entries[ci].allocations.map(\.row)).sorted()
@@ -704,7 +716,7 @@ struct Engine {
                 appendNumber(ei, rows[ri].invoice.invoiceNumber)
             }
         }
-        entries[ei].line.matchRule = entries[ci].line.matchRule
+        lines[ei].matchRule = lines[ci].matchRule
     }
 
     // MARK: - Result
@@ -721,8 +733,8 @@ struct Engine {
                 if problems.isEmpty { problems = ["currency or amount_due missing"] }
                 // Spreadsheet row numbers: the header is row 1, so data row i is row i + 2.
                 let sentence = "Row \(row.invoice.index + 2) (\(row.invoice.invoiceNumber.isEmpty ? "no invoice number" : row.invoice.invoiceNumber)) cannot be read: \(problems.joined(separator: "; ")). It takes no payments until fixed."
-                var flagNotes: [Flag: [String]] = [.invalidRow: [sentence]]
-                for (f, list) in row.flagNotes { flagNotes[f] = list }
+                var flagNotes = row.flagNotes
+                if !flagNotes.has(.invalidRow) { flagNotes.note(.invalidRow, sentence) }
                 let (flag, detail) = FlagText.resolve(notes: flagNotes, acceptances: accepts)
                 s.flag = flag
                 s.flagDetail = detail
@@ -740,7 +752,7 @@ struct Engine {
                 let n = row.netPaid - row.refunded
                 row.note(.underpaidWithinTolerance, "Paid \(money(n, cur)) of \(money(row.due, cur)) on \(row.invoice.invoiceNumber); the \(money(row.due - n, cur)) short is within the tolerance of \(money(row.tolerance, cur)).")
             }
-            if row.isVoid && row.paymentIDs.isEmpty == false && row.flagNotes[.paymentOnVoid] == nil {
+            if row.isVoid && row.paymentIDs.isEmpty == false && !row.flagNotes.has(.paymentOnVoid) {
                 row.note(.paymentOnVoid, "Payments \(row.paymentIDs.joined(separator: ", ")) were applied to \(row.invoice.invoiceNumber), which is void.")
             }
             var s = InvoiceState(status: row.status)
@@ -764,7 +776,7 @@ struct Engine {
             var deposited: Int64?
             for pid in row.paymentIDs {
                 guard let ei = entryOf[pid] else { continue }
-                let po = entries[ei].line.payoutID
+                let po = lines[ei].payoutID
                 guard !po.isEmpty, !payouts.contains(po) else { continue }
                 payouts.append(po)
                 if let record = graph.record(po), (record.status ?? "").lowercased() == "paid", let arrival = record.dueBy {
@@ -778,17 +790,31 @@ struct Engine {
             states.append(s)
         }
 
-        // Lines in (created, id) order: positions are sorted, not the lines (a line is a few hundred bytes).
-        let order = IDKey.sortedPositions(count: entries.count, first: { entries[$0].line.created }, id: { entries[$0].line.stripeID })
-        var lines: [PaymentLine] = []
-        lines.reserveCapacity(entries.count)
-        for ei in order {
-            var line = entries[ei].line
-            let (flag, detail) = FlagText.resolve(notes: entries[ei].flagNotes, acceptances: paymentAcceptances[line.stripeID] ?? [])
-            line.flag = flag
-            line.flagDetail = detail.isEmpty ? entries[ei].info : detail
-            lines.append(line)
+        for ei in lines.indices {
+            let (flag, detail) = FlagText.resolve(notes: entries[ei].flagNotes, acceptances: paymentAcceptances[lines[ei].stripeID] ?? [])
+            lines[ei].flag = flag
+            lines[ei].flagDetail = detail.isEmpty ? entries[ei].info : detail
         }
+        // Lines in (created, id) order: positions are sorted, then the lines moved into place (a line
+        // is a few hundred bytes; a sorted copy would hold two tables at once).
+        var order = IDKey.sortedPositions(count: lines.count, first: { lines[$0].created }, id: { lines[$0].stripeID })
+        Engine.permute(&lines, by: &order)
         return Reconciliation(invoices: states, payments: lines, notes: notes)
+    }
+
+    /// Reorders `items` in place so that position k holds what was at `order[k]`, by following the
+    /// permutation's cycles (each item moves once); `order` is used up.
+    static func permute<Item>(_ items: inout [Item], by order: inout [Int]) {
+        precondition(items.count == order.count)
+        for start in order.indices where order[start] != start {
+            var k = start
+            while true {
+                let source = order[k]
+                order[k] = k
+                if source == start { break }
+                items.swapAt(k, source)
+                k = source
+            }
+        }
     }
 }

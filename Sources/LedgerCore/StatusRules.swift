@@ -31,7 +31,7 @@ struct RowState {
     var lastEventAt: Int64?
     var trail: [String] = []
     /// Sentences per flag, in the order they arose.
-    var flagNotes: [Flag: [String]] = [:]
+    var flagNotes = FlagNotes()
 
     /// Cached result of ``evaluate()``, refreshed after every change.
     var status: InvoiceStatus = .open
@@ -117,7 +117,7 @@ struct RowState {
     }
 
     mutating func note(_ flag: Flag, _ sentence: String) {
-        if !(flagNotes[flag]?.contains(sentence) ?? false) { flagNotes[flag, default: []].append(sentence) }
+        flagNotes.note(flag, sentence)
     }
 
     mutating func touch(_ observedAt: Int64?) {
