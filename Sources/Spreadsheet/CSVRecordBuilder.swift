@@ -30,6 +30,8 @@ final class CSVRecordBuilder {
     private(set) var recordCount = 0
 
     private var fields: [String] = []
+    /// The record before this one: a field equal to the one above it is that same `String`, not a new one.
+    private var above: [String] = []
     private var header: [String] = []
     private var previousTerminatorWasCR = false
     private let deliver: (Int, [String]) -> Bool
@@ -52,6 +54,11 @@ final class CSVRecordBuilder {
         let text: String
         if bytes.isEmpty {
             text = ""
+        } else if let same = sameAsAbove(bytes) {
+            // Exports repeat many cells down a column (payout ids, dates): sharing them saves a
+            // validation and an allocation per cell.
+            text = same
+            line += CSVRecordBuilder.lineBreaks(in: bytes)
         } else {
             // libcsv ends every field with a NUL (CSV_APPEND_NULL) and CSVReader refused input
             // holding NULs, so the field is a C string of exactly bytes.count bytes. The C-string
@@ -73,6 +80,18 @@ final class CSVRecordBuilder {
         fields.append(text)
     }
 
+    /// The field above this one, when its bytes are these. Only for fields too long to be stored
+    /// inline in a `String` (more than 15 bytes): shorter ones cost no allocation anyway.
+    @inline(__always)
+    private func sameAsAbove(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let column = fields.count
+        guard bytes.count > 15, column < above.count else { return nil }
+        var candidate = above[column]
+        guard candidate.utf8.count == bytes.count else { return nil }
+        let equal = candidate.withUTF8 { memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        return equal ? candidate : nil
+    }
+
     func endRecord(terminator: Int32) {
         if isDone { return }
         let isCR = terminator == 0x0D
@@ -89,6 +108,7 @@ final class CSVRecordBuilder {
         row.reserveCapacity(fields.count)
         swap(&row, &fields)
         if recordCount == 0 { header = row }
+        above = row
         let index = recordCount
         recordCount += 1
         if !deliver(index, row) { stopped = true }
