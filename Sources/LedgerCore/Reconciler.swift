@@ -230,7 +230,7 @@ struct Engine {
                     r.reference = line.reference
                     r.settlementCurrency = line.settlementCurrency
                     add(r, Entry(role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
-                              observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
+                                 observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
                 }
             }
         }
@@ -258,7 +258,7 @@ struct Engine {
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
                 let sweep = max(created, chargeID.flatMap(chargeCreated) ?? created)
                 add(line, Entry(role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
-                          observedAt: r.pointee.observedAt, sweepTime: sweep))
+                                observedAt: r.pointee.observedAt, sweepTime: sweep))
             }
         }
 
@@ -310,7 +310,7 @@ struct Engine {
                     line.email = email
                     line.reference = refs.first ?? ""
                     add(line, Entry(role: .payment, counts: true, magnitude: residual, references: refs,
-                              observedAt: inv.observedAt, sweepTime: created))
+                                    observedAt: inv.observedAt, sweepTime: created))
                 }
             }
             var paidTotal = inv.amountPaid
