@@ -432,11 +432,17 @@ struct Engine {
         let line = lines[ei]
         let id = line.stripeID
         if let decision = paymentDecisions[id] {
+            // A person decided: `manual` even when no row took it, so the payments table alone tells a
+            // later run (side files deleted) to leave it where the person put it.
             switch decision.action {
             case .match(_, let allocations):
+                lines[ei].matchRule = .manual
                 applyDecision(ei, allocations: allocations, decision: decision)
             case .unmatch:
-                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, line.currency))) was taken off its rows by a person (resolve --unmatch, \(Engine.time(decision.decidedAt))); match it by hand to apply it.")
+                lines[ei].matchRule = .manual
+                // A decision read back from the payments table has no time.
+                let when = decision.decidedAt > 0 ? ", \(Engine.time(decision.decidedAt))" : ""
+                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, line.currency))) was taken off its rows by a person (resolve --unmatch\(when)); match it by hand to apply it.")
             case .accept:
                 break
             }
@@ -589,7 +595,7 @@ struct Engine {
         reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
-        lines[ei].invoiceNumbers.append(number)
+        attach(ei, number, moved: amount)
         lines[ei].matchRule = rule
         if rule == .reference { lines[ei].reference = evidence }
         return true
@@ -631,7 +637,7 @@ struct Engine {
                 entries[ei].note(.refundFailed, sentence)
                 if keepTrail { rows[ri].trail.append("\(head): refund of \(cid) \(line.status), drops out") }
                 rows[ri].touch(e.observedAt)
-                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+                attach(ei, rows[ri].invoice.invoiceNumber, moved: 0)
             }
             return
         }
@@ -641,13 +647,19 @@ struct Engine {
             rows[ri].evaluate()
             if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
             reindex(ri)
-            appendNumber(ei, rows[ri].invoice.invoiceNumber)
+            attach(ei, rows[ri].invoice.invoiceNumber, moved: -part)
         }
         lines[ei].matchRule = lines[ci].matchRule
     }
 
-    mutating func appendNumber(_ ei: Int, _ number: String) {
-        if !lines[ei].invoiceNumbers.contains(number) { lines[ei].invoiceNumbers.append(number) }
+    /// Names row `number` on line `ei` (once, in the order rows are first named) with what moved on it.
+    mutating func attach(_ ei: Int, _ number: String, moved amount: Int64) {
+        if let k = lines[ei].invoiceNumbers.firstIndex(of: number) {
+            lines[ei].appliedAmounts[k] += amount
+        } else {
+            lines[ei].invoiceNumbers.append(number)
+            lines[ei].appliedAmounts.append(amount)
+        }
     }
 
     /// Dispute statuses: open (`needs_response`, `under_review`, or unknown — a person looks) set the
@@ -672,15 +684,17 @@ struct Engine {
             for ri in rowsOfCharge {
                 if keepTrail { rows[ri].trail.append("\(head): on \(cid), closed without money moving") }
                 rows[ri].touch(e.observedAt)
-                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+                attach(ei, rows[ri].invoice.invoiceNumber, moved: 0)
             }
         case "lost":
             let sentence = "Dispute \(id) on \(cid) was lost\(reason): \(amount) taken back from its rows, which count it as unpaid again."
             entries[ei].note(.disputeLost, sentence)
             entries[ci].note(.disputeLost, sentence)
+            var taken: [Int: Int64] = [:]
             for (ri, part) in spread(e.magnitude, overChargeAt: ci) {
                 rows[ri].lost += part
                 rows[ri].lostDisputes.append(id)
+                taken[ri, default: 0] += part
             }
             for ri in rowsOfCharge {
                 if !rows[ri].lostDisputes.contains(id) { rows[ri].lostDisputes.append(id) }
@@ -689,7 +703,7 @@ struct Engine {
                 rows[ri].evaluate()
                 if keepTrail { rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
                 reindex(ri)
-                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+                attach(ei, rows[ri].invoice.invoiceNumber, moved: -(taken[ri] ?? 0))
             }
         case "warning_needs_response", "warning_under_review":
             let sentence = "Inquiry \(id) on \(cid) is open (\(status))\(reason), \(amount)\(due); no money has moved yet."
@@ -700,7 +714,7 @@ struct Engine {
                 rows[ri].note(.disputed, sentence)
                 rows[ri].touch(e.observedAt)
                 if keepTrail { rows[ri].trail.append("\(head): inquiry on \(cid), open") }
-                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+                attach(ei, rows[ri].invoice.invoiceNumber, moved: 0)
             }
         default:
             let sentence = "Dispute \(id) on \(cid) is open (\(status.isEmpty ? "status unknown" : status))\(reason), \(amount)\(due)."
@@ -713,7 +727,7 @@ struct Engine {
                 rows[ri].evaluate()
                 if keepTrail { rows[ri].trail.append("\(head): on \(cid), open → disputed") }
                 reindex(ri)
-                appendNumber(ei, rows[ri].invoice.invoiceNumber)
+                attach(ei, rows[ri].invoice.invoiceNumber, moved: 0)
             }
         }
         lines[ei].matchRule = lines[ci].matchRule

@@ -49,6 +49,9 @@ public struct PaymentLine: Sendable, Hashable {
     public var reference: String
     /// Rows it was applied to, in allocation order.
     public var invoiceNumbers: [String]
+    /// What moved on each row of `invoiceNumbers` (same order), signed like `amount`: the part of a payment
+    /// applied to it, or the part of a refund or lost dispute taken back from it; 0 where nothing moved.
+    public var appliedAmounts: [Int64]
     public var matchRule: MatchRule?
     public var payoutID: String
     public var flag: Flag?
@@ -70,6 +73,7 @@ public struct PaymentLine: Sendable, Hashable {
         stripeInvoiceID = ""
         reference = ""
         invoiceNumbers = []
+        appliedAmounts = []
         payoutID = ""
         flagDetail = ""
     }

@@ -166,11 +166,8 @@ public final class LedgerSession {
             if let record = PaymentTableSeed.record(id: id, cell: cell) {
                 cache.records.insert(record)
             }
-            if cell("match_rule") == MatchRule.manual.rawValue, !cell("invoice_number").isEmpty {
-                let numbers = cell("invoice_number").split(separator: " ").map(String.init)
-                let allocations = numbers.map { Decision.Allocation(invoiceNumber: $0, amount: nil) }
-                cache.decisions.append(Decision(action: .match(paymentID: id, allocations: allocations),
-                                                decidedAt: 0, sequence: cache.decisions.count))
+            if let decision = PaymentTableSeed.decision(id: id, cell: cell, sequence: cache.decisions.count) {
+                cache.decisions.append(decision)
             }
         }
         return cache

@@ -18,8 +18,8 @@ public struct LedgerTables: Sendable {
     /// The payments table's columns (DESIGN.md §1), in the order LedgerSync writes them.
     public static let paymentColumns = [
         "stripe_id", "kind", "status", "created", "currency", "amount", "fee", "net", "settlement_currency",
-        "stripe_customer_id", "customer_email", "stripe_invoice_id", "reference", "invoice_number", "match_rule",
-        "payout_id", "flag", "flag_detail", "source",
+        "stripe_customer_id", "customer_email", "stripe_invoice_id", "reference", "invoice_number", "applied_amounts",
+        "match_rule", "payout_id", "flag", "flag_detail", "source",
     ]
 
     /// Reads the invoice rows. Structural problems (a missing required column, a contract column twice,
@@ -123,9 +123,28 @@ public struct LedgerTables: Sendable {
             p.stripeID, p.kind.rawValue, p.status, LedgerDate.timestampString(p.created), p.currency.code,
             Money.decimalString(p.amount, exponent: e), p.fee.map { Money.decimalString($0, exponent: e) } ?? "",
             p.net.map { Money.decimalString($0, exponent: e) } ?? "", p.settlementCurrency, p.customer, p.email,
-            p.stripeInvoiceID, p.reference, p.invoiceNumbers.joined(separator: " "), p.matchRule?.rawValue ?? "",
-            p.payoutID, p.flag?.rawValue ?? "", p.flagDetail, p.door.rawValue,
+            p.stripeInvoiceID, p.reference, p.invoiceNumbers.joined(separator: " "), appliedAmountsCell(p),
+            p.matchRule?.rawValue ?? "", p.payoutID, p.flag?.rawValue ?? "", p.flagDetail, p.door.rawValue,
         ]
+    }
+
+    /// `applied_amounts`: one amount per row in `invoice_number`, space-separated; empty when nothing moved.
+    static func appliedAmountsCell(_ p: PaymentLine) -> String {
+        guard p.appliedAmounts.contains(where: { $0 != 0 }) else { return "" }
+        return p.appliedAmounts.map { Money.decimalString($0, exponent: p.currency.exponent) }.joined(separator: " ")
+    }
+
+    /// Reads `applied_amounts` back: one amount per row named, or nil when the cell does not fit them.
+    static func appliedAmounts(_ cell: String, rows: Int, exponent: Int) -> [Int64]? {
+        if cell.isEmpty { return Array(repeating: 0, count: rows) }
+        let parts = cell.split(separator: " ")
+        guard parts.count == rows else { return nil }
+        var amounts: [Int64] = []
+        for part in parts {
+            guard let v = try? Money.parseMinorUnits(String(part), exponent: exponent) else { return nil }
+            amounts.append(v)
+        }
+        return amounts
     }
 }
 
@@ -180,7 +199,7 @@ extension LedgerTables {
             let c = columns.map { payments.cell(r, $0!) }
             // The order of `paymentColumns` (and `paymentCells`).
             guard let kind = PaymentKind(rawValue: c[1]), let created = LedgerDate.parseTimestamp(c[3]),
-                  let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[18]),
+                  let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[19]),
                   let amount = try? Money.parseMinorUnits(c[5], exponent: currency.exponent) else { return nil }
             var line = PaymentLine(stripeID: c[0], kind: kind, status: c[2], created: created, currency: currency, amount: amount, door: door)
             for (k, keyPath) in [(6, \PaymentLine.fee), (7, \PaymentLine.net)] where !c[k].isEmpty {
@@ -193,10 +212,12 @@ extension LedgerTables {
             line.stripeInvoiceID = c[11]
             line.reference = c[12]
             line.invoiceNumbers = ids(c[13])
-            if !c[14].isEmpty { guard let m = MatchRule(rawValue: c[14]) else { return nil }; line.matchRule = m }
-            line.payoutID = c[15]
-            if !c[16].isEmpty { guard let f = Flag(rawValue: c[16]) else { return nil }; line.flag = f }
-            line.flagDetail = c[17]
+            guard let applied = LedgerTables.appliedAmounts(c[14], rows: line.invoiceNumbers.count, exponent: currency.exponent) else { return nil }
+            line.appliedAmounts = applied
+            if !c[15].isEmpty { guard let m = MatchRule(rawValue: c[15]) else { return nil }; line.matchRule = m }
+            line.payoutID = c[16]
+            if !c[17].isEmpty { guard let f = Flag(rawValue: c[17]) else { return nil }; line.flag = f }
+            line.flagDetail = c[18]
             lines.append(line)
         }
         return Reconciliation(invoices: states, payments: lines, notes: [])

@@ -53,4 +53,22 @@ enum PaymentTableSeed {
         }
         return r
     }
+
+    /// A person's decision on a payment, read back from its row: `match_rule` `manual` with the rows in
+    /// `invoice_number` (and each one's part in `applied_amounts`, so a split stays split), or with none
+    /// (the payment was taken off every row). Nil for a row no person decided.
+    static func decision(id: String, cell: (String) -> String, sequence: Int) -> Decision? {
+        guard !id.isEmpty, cell("match_rule") == MatchRule.manual.rawValue,
+              let kind = PaymentKind(rawValue: cell("kind")), [.charge, .credit, .manual].contains(kind) else { return nil }
+        let numbers = cell("invoice_number").split(separator: " ").map(String.init)
+        guard !numbers.isEmpty else { return Decision(action: .unmatch(paymentID: id), decidedAt: 0, sequence: sequence) }
+        // Amounts as the table shows them; a table written before `applied_amounts` leaves the split to the rows' order.
+        let amounts = (try? Currency(cell("currency"))).flatMap {
+            LedgerTables.appliedAmounts(cell("applied_amounts"), rows: numbers.count, exponent: $0.exponent)
+        }
+        let allocations = numbers.enumerated().map { k, number in
+            Decision.Allocation(invoiceNumber: number, amount: amounts.flatMap { $0[k] > 0 ? $0[k] : nil })
+        }
+        return Decision(action: .match(paymentID: id, allocations: allocations), decidedAt: 0, sequence: sequence)
+    }
 }

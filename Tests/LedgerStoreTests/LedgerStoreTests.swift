@@ -183,6 +183,9 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         #expect(written.invoices.contains { $0.flag == .invalidRow })
         #expect(written.payments.contains { $0.kind == .dispute } && written.payments.contains { $0.kind == .payout })
         #expect(written.payments.contains { $0.flag != nil } && written.payments.contains { $0.matchRule != nil })
+        // A payment over several rows, and a refund taken back from one.
+        #expect(written.payments.contains { $0.appliedAmounts.count > 1 && $0.appliedAmounts.allSatisfy { $0 > 0 } })
+        #expect(written.payments.contains { $0.kind == .refund && $0.appliedAmounts.contains { $0 < 0 } })
     }
 
     @Test func recordsOfSomeKindsAreTheSameReadFromTheStateFileOrLoaded() throws {

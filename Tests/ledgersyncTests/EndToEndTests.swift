@@ -107,6 +107,41 @@ struct EndToEndTests {
         #expect(try dir.bytes("ledger.csv") == before)
     }
 
+    @Test func deletingTheSideFilesKeepsAPersonsSplitsAndUnmatches() throws {
+        let (dir, _) = try Self.importedSample()
+        let payments = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        func column(_ name: String) throws -> Int { try #require(payments.header.firstIndex(of: name)) }
+        let (id, flag, kind, currency, rule, amount) = try (column("stripe_id"), column("flag"), column("kind"), column("currency"),
+                                                           column("match_rule"), column("amount"))
+        let unmatched = try #require(payments.rows.first { $0[flag] == "unmatched_payment" && $0[kind] == "charge" && $0[currency] == "usd" })
+        let matched = try #require(payments.rows.first { $0[rule] == "customer_amount" && $0[kind] == "charge" })[id]
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        let open = ledger.rows.compactMap { row -> String? in
+            let r = Dictionary(uniqueKeysWithValues: zip(ledger.header, row))
+            return r["status"] == "open" && r["flag"] == "" && r["currency"]?.lowercased() == "usd" ? r["invoice_number"] : nil
+        }
+        #expect(open.count >= 2, "the sample has two open USD rows")
+        // Split the unmatched payment: 1.00 on the first row, the rest on the second.
+        let split = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), unmatched[id], "--invoice", open[0] + "=1", "--invoice", open[1]])
+        #expect(split.status == 0, "\(split.stderr)")
+        let undone = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv"), "--unmatch", matched])
+        #expect(undone.status == 0, "\(undone.stderr)")
+        let decided = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        let rest = try #require(Int(unmatched[amount].replacingOccurrences(of: ".", with: ""))) - 100
+        #expect(decided.row(unmatched[id])?["applied_amounts"] == "1.00 \(rest / 100).\(String(format: "%02d", rest % 100))")
+        #expect(decided.row(unmatched[id])?["invoice_number"] == "\(open[0]) \(open[1])")
+        #expect(decided.row(matched)?["match_rule"] == "manual")
+        #expect(decided.row(matched)?["invoice_number"] == "")
+        let before = try dir.bytes("ledger.csv")
+
+        try FileManager.default.removeItem(atPath: dir.path("ledger.ledgersync"))
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.samples.appendingPathComponent("events").path])
+        #expect(try dir.bytes("ledger.csv") == before, "the rows read back the same decisions from the payments table")
+        let after = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        #expect(after.row(unmatched[id])?["applied_amounts"] == decided.row(unmatched[id])?["applied_amounts"])
+        #expect(after.row(matched)?["flag"] == "unmatched_payment")
+    }
+
     @Test func dryRunWritesNothing() throws {
         let dir = try TempDir()
         try FileManager.default.copyItem(at: Self.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("ledger.csv"))
