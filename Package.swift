@@ -81,13 +81,15 @@ let package = Package(
         .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MailerTests", dependencies: ["Mailer"], exclude: ["Fixtures"]),
+        // Test helpers more than one test target uses (a real SMTP server); not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_server.py"]),
+        .testTarget(name: "MailerTests", dependencies: ["Mailer", "TestSupport"]),
         .testTarget(
             name: "WebhookServerTests",
             dependencies: ["WebhookServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "StripeAPITests", dependencies: ["StripeAPI", "LedgerCore"]),
-        .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ledgersyncTests", dependencies: ["ledgersync", "TestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

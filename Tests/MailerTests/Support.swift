@@ -2,7 +2,6 @@ import Foundation
 @testable import Mailer
 
 enum Support {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     struct Failure: Error, CustomStringConvertible {
@@ -58,72 +57,6 @@ enum Support {
         func wait() -> Data {
             done.wait()
             return data
-        }
-    }
-}
-
-/// `Fixtures/smtp_server.py` running on loopback for one test; stopped by closing its stdin.
-final class SMTPTestServer {
-    let port: Int
-    let folder: URL
-    private let process: Process
-    private let stdin: Pipe
-
-    init(_ options: [String] = [], user: String? = nil, password: String? = nil) throws {
-        folder = try Support.temporaryFolder("smtp")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", Support.fixtures.appendingPathComponent("smtp_server.py").path, folder.appendingPathComponent("received").path]
-        if let user, let password { arguments += ["--user", user, "--password", password] }
-        process.arguments = arguments + options
-        stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw Support.Failure(description: "smtp_server.py did not print a port (is aiosmtpd installed for python3?)")
-        }
-        self.port = port
-    }
-
-    var url: String { "smtp://127.0.0.1:\(port)" }
-
-    /// Messages received so far, in order: (raw bytes, envelope JSON).
-    func received() throws -> [(message: Data, info: [String: Any])] {
-        let dir = folder.appendingPathComponent("received")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-        return try names.map { name in
-            let message = try Data(contentsOf: dir.appendingPathComponent(name))
-            let json = try Data(contentsOf: dir.appendingPathComponent(name.replacingOccurrences(of: ".eml", with: ".json")))
-            let info = (try JSONSerialization.jsonObject(with: json) as? [String: Any]) ?? [:]
-            return (message, info)
-        }
-    }
-
-    /// The server's answers, one per line (`RCPT 250`, `DATA 451`…).
-    func log() -> [String] {
-        let text = (try? String(contentsOf: folder.appendingPathComponent("received/log.txt"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").map(String.init)
-    }
-
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit {
-        if process.isRunning {
-            try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `ledgersync report --send` against a real SMTP server on loopback (aiosmtpd), and through a
@@ -8,7 +9,7 @@ struct ReportDeliveryTests {
     static let user = "reports"
     static let password = "s3cret pass"
 
-    func send(_ dir: TempDir, _ server: ReportSMTPServer, _ extra: [String] = [], environment: [String: String?] = [:]) throws -> CLI.Result {
+    func send(_ dir: TempDir, _ server: SMTPTestServer, _ extra: [String] = [], environment: [String: String?] = [:]) throws -> CLI.Result {
         var settings: [String: String?] = ["LEDGERSYNC_SMTP_USER": Self.user, "LEDGERSYNC_SMTP_PASSWORD": Self.password]
         settings.merge(environment) { $1 }
         return try ReportSupport.run(["report", "--ledger", dir.path("ledger.csv"), "--to", "bursar@school.edu,dean@school.edu",
@@ -19,7 +20,7 @@ struct ReportDeliveryTests {
 
     @Test func sendsWithAuthFromTheEnvironmentAndRecordsTheReport() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let server = try ReportSMTPServer(user: Self.user, password: Self.password)
+        let server = try SMTPTestServer(user: Self.user, password: Self.password)
         defer { server.stop() }
         let result = try send(dir, server)
         #expect(result.status == 0, "\(result.stderr)")
@@ -48,7 +49,7 @@ struct ReportDeliveryTests {
 
     @Test func credentialsFileAndAWrongPassword() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let server = try ReportSMTPServer(user: Self.user, password: Self.password)
+        let server = try SMTPTestServer(user: Self.user, password: Self.password)
         defer { server.stop() }
         try dir.write("smtp-credentials", "\(Self.user)\n\(Self.password)\n")
         let good = try send(dir, server, ["--smtp-credentials-file", dir.path("smtp-credentials")],
@@ -66,7 +67,7 @@ struct ReportDeliveryTests {
 
     @Test func temporaryFailureIsRetriedWithinTheRun() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let server = try ReportSMTPServer(["--fail-data", "2"], user: Self.user, password: Self.password)
+        let server = try SMTPTestServer(["--fail-data", "2"], user: Self.user, password: Self.password)
         defer { server.stop() }
         let result = try send(dir, server, ["--smtp-retries", "3"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -80,7 +81,7 @@ struct ReportDeliveryTests {
 
     @Test func permanentFailureStaysInTheOutboxAndTheNextRunDeliversIt() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let refusing = try ReportSMTPServer(["--reject"], user: Self.user, password: Self.password)
+        let refusing = try SMTPTestServer(["--reject"], user: Self.user, password: Self.password)
         let failed = try send(dir, refusing)
         refusing.stop()
         #expect(failed.status == 1)
@@ -100,7 +101,7 @@ struct ReportDeliveryTests {
         let keptBytes = try Data(contentsOf: URL(fileURLWithPath: kept))
 
         // The next run first delivers what waits in the outbox, then its own report.
-        let server = try ReportSMTPServer(user: Self.user, password: Self.password)
+        let server = try SMTPTestServer(user: Self.user, password: Self.password)
         defer { server.stop() }
         let next = try send(dir, server)
         #expect(next.status == 0, "\(next.stderr)")
@@ -124,7 +125,7 @@ struct ReportDeliveryTests {
     @Test func sinceTheLastReportAcrossAnImport() throws {
         // Before any payment: the customers and the catalogue only.
         let dir = try ReportSupport.sampleLedger(importing: ["01_customers_and_catalog.list.json"])
-        let server = try ReportSMTPServer(user: Self.user, password: Self.password)
+        let server = try SMTPTestServer(user: Self.user, password: Self.password)
         defer { server.stop() }
         let first = try send(dir, server)
         #expect(first.status == 0, "\(first.stderr)")
@@ -172,7 +173,7 @@ struct ReportDeliveryTests {
 
     @Test func plainConnectionIsRefusedUnlessAllowed() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let server = try ReportSMTPServer()
+        let server = try SMTPTestServer()
         defer { server.stop() }
         let result = try ReportSupport.run(["report", "--ledger", dir.path("ledger.csv"), "--to", "a@x.edu", "--from", "l@x.edu",
                                             "--send", "--smtp-url", server.url, "--smtp-retries", "0"])

@@ -1,11 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Helpers of the `report` tests: the binary run with a chosen environment and folder, a real SMTP
 /// server on loopback (Tests/MailerTests/Fixtures/smtp_server.py, aiosmtpd), the sample ledger.
 enum ReportSupport {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let smtpServerScript = CLI.packageRoot.appendingPathComponent("Tests/MailerTests/Fixtures/smtp_server.py")
     static let parseScript = fixtures.appendingPathComponent("report-parse-eml.py").path
 
     /// Runs `ledgersync` with `environment` added to (or, for nil values, removed from) this process's.
@@ -69,64 +69,9 @@ enum ReportSupport {
     }
 }
 
-/// `Tests/MailerTests/Fixtures/smtp_server.py` on loopback for one test; stopped by closing its stdin.
-final class ReportSMTPServer {
-    let port: Int
-    let folder: TempDir
-    private let process: Process
-    private let input: Pipe
-
-    init(_ options: [String] = [], user: String? = nil, password: String? = nil) throws {
-        folder = try TempDir()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var arguments = ["python3", ReportSupport.smtpServerScript.path, folder.path("received")]
-        if let user, let password { arguments += ["--user", user, "--password", password] }
-        process.arguments = arguments + options
-        input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        guard let port = Int(CLI.firstLine(of: output).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            try? input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "smtp_server.py printed no port (is aiosmtpd installed?)"])
-        }
-        self.port = port
-    }
-
-    var url: String { "smtp://127.0.0.1:\(port)" }
-
-    /// Messages received, in order: the raw .eml path and its envelope (mail_from, rcpt_tos, login).
-    func received() throws -> [(eml: String, info: [String: Any])] {
-        let dir = folder.path("received")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-        return try names.map { name in
-            let info = try ReportSupport.json(try folder.read("received/" + name.replacingOccurrences(of: ".eml", with: ".json")))
-            return ((dir as NSString).appendingPathComponent(name), info)
-        }
-    }
-
-    /// The server's answers in order (`DATA 451`, `RCPT 250`…).
-    func log() -> [String] {
-        ((try? folder.read("received/log.txt")) ?? "").split(separator: "\n").map(String.init)
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit {
-        if process.isRunning { stop() }
-    }
-}
-
 @Suite struct ReportSupportTests {
     @Test func smtpServerStartsAndStops() throws {
-        let server = try ReportSMTPServer()
+        let server = try SMTPTestServer()
         #expect(server.port > 0)
         server.stop()
         #expect(try server.received().isEmpty)
