@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Helpers of the `report` tests: the binary run with a chosen environment and folder, a real SMTP
-/// server on loopback (Tests/MailerTests/Fixtures/smtp_server.py, aiosmtpd), the sample ledger.
+/// server on loopback (SMTPTestServer in Tests/TestSupport, aiosmtpd), the sample ledger.
 enum ReportSupport {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let parseScript = fixtures.appendingPathComponent("report-parse-eml.py").path
