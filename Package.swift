@@ -77,12 +77,12 @@ let package = Package(
         ),
 
         .testTarget(name: "LedgerCoreTests", dependencies: ["LedgerCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StripeDataTests", dependencies: ["StripeData", "LedgerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerCore", "Spreadsheet"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData"], resources: [.copy("Fixtures")]),
-        // Test helpers more than one test target uses (a real SMTP server); not part of any product.
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_server.py"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "LedgerCore", "Spreadsheet", "StripeData", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Test helpers more than one test target uses (a real SMTP server, openpyxl, child processes); not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_server.py", "dump_workbook.py"]),
         .testTarget(name: "MailerTests", dependencies: ["Mailer", "TestSupport"]),
         .testTarget(
             name: "WebhookServerTests",

@@ -1,12 +1,9 @@
 import Foundation
+import TestSupport
 @testable import Mailer
 
 enum Support {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
 
     /// The folder this test run's temporary folders go in, removed when the test process exits.
     static let scratchRoot: URL = {
@@ -23,41 +20,7 @@ enum Support {
 
     /// Runs `python3 -c script args…` with `input` on stdin; returns stdout, throws on a non-zero exit.
     static func python(_ script: String, _ arguments: [String] = [], input: Data = Data()) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let errorOutput = ErrorCollector(stderr.fileHandleForReading)
-        try stdin.fileHandleForWriting.write(contentsOf: input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 exited \(process.terminationStatus): \(String(decoding: errorOutput.wait(), as: UTF8.self))")
-        }
-        return output
-    }
-
-    /// Reads a pipe to its end on another thread.
-    final class ErrorCollector: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private var data = Data()
-
-        init(_ handle: FileHandle) {
-            Thread {
-                self.data = handle.readDataToEndOfFile()
-                self.done.signal()
-            }.start()
-        }
-
-        func wait() -> Data {
-            done.wait()
-            return data
-        }
+        try Subprocess.python(code: script, arguments, input: input)
     }
 }
 

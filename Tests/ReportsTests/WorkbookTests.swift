@@ -2,48 +2,16 @@ import Foundation
 import LedgerCore
 import Reports
 import Spreadsheet
+import TestSupport
 import Testing
 
 /// Workbooks read back with openpyxl: sheets, headers, values, number formats, fills, formulas with
 /// their cached values, hyperlinks, data validation, frozen header and filters.
 @Suite struct WorkbookTests {
-    struct Dump: Decodable {
-        struct Sheet: Decodable {
-            var rows: [[JSONValue]]
-            var cached: [[JSONValue]]
-            var formats: [[String]]
-            var fills: [String?]
-            var types: [[String]]
-            var links: [String: String]
-            var validations: [Validation]
-            var freeze: String?
-            var autofilter: String?
-        }
-        struct Validation: Decodable {
-            var sqref: String
-            var type: String?
-            var formula1: String?
-        }
-        var sheets: [String]
-        var sheet: [String: Sheet]
-        var properties: [String: String?]
-    }
+    typealias Dump = WorkbookDump
+    typealias JSONValue = WorkbookDump.Value
 
-    enum JSONValue: Decodable, Equatable {
-        case null, string(String), number(Double), bool(Bool)
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let n = try? c.decode(Double.self) { self = .number(n) } else { self = .string(try c.decode(String.self)) }
-        }
-        var text: String? { if case .string(let s) = self { s } else { nil } }
-        var number: Double? { if case .number(let n) = self { n } else { nil } }
-    }
-
-    static func dump(_ path: String) throws -> Dump {
-        let run = try Python.run("dump_workbook.py", [path])
-        guard run.status == 0 else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: run.stderr]) }
-        return try JSONDecoder().decode(Dump.self, from: Data(run.stdout.utf8))
-    }
+    static func dump(_ path: String) throws -> Dump { try WorkbookDump.read(path) }
 
     static func write(_ report: LedgerReport, options: WorkbookOptions = WorkbookOptions()) throws -> (Dump, WorkbookResult, URL) {
         let dir = try temporaryDirectory()

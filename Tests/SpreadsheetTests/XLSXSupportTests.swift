@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Helpers shared by the XLSX tests: fixtures, temporary files, and openpyxl as a second reader.
@@ -14,29 +15,9 @@ enum XLSXTestSupport {
         return dir
     }
 
-    struct PythonFailed: Error, CustomStringConvertible {
-        let status: Int32
-        let stderr: String
-        var description: String { "python3 exited \(status): \(stderr)" }
-    }
-
     /// Runs `python3 -c script args…` and returns its standard output.
     static func python(_ script: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailed(status: process.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
-        }
-        return data
+        try Subprocess.python(code: script, arguments)
     }
 
     /// A copy of the handmade fixture, written to `path`, whose sheet `Ledger` (`xl/worksheets/sheetB.xml`)

@@ -1,13 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `ledgersync` binary the way a user does, and gives back what it printed.
 struct CLI {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = Subprocess.Result
 
     /// `.build/<config>/ledgersync`, found beside this test target's resource bundle.
     static let binary: URL = {
@@ -41,28 +38,9 @@ struct CLI {
         return String(decoding: line, as: UTF8.self)
     }
 
-    /// Runs `process` to its end and gives back what it printed. Output goes to files, not pipes, so a
-    /// chatty child can never block on a full pipe; standard input is `stdin`, then closed.
+    /// Runs `process` to its end and gives back what it printed (``Subprocess/capture(_:stdin:)``).
     static func capture(_ process: Process, stdin: Data? = nil) throws -> Result {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ledgersync-cli-" + UUID().uuidString)
-        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        let input = Pipe()
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        try Subprocess.capture(process, stdin: stdin)
     }
 }
 
