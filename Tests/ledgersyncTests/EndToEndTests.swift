@@ -132,6 +132,10 @@ struct EndToEndTests {
         #expect(decided.row(unmatched[id])?["invoice_number"] == "\(open[0]) \(open[1])")
         #expect(decided.row(matched)?["match_rule"] == "manual")
         #expect(decided.row(matched)?["invoice_number"] == "")
+        // `explain` shows the payment's own columns, each once.
+        let explained = try CLI.run(["explain", "--ledger", dir.path("ledger.csv"), unmatched[id]]).stdout
+        #expect(explained.components(separatedBy: "\n  applied_amounts: 1.00 ").count == 2, "\(explained)")
+        #expect(explained.components(separatedBy: "\n  match_rule: manual").count == 2, "\(explained)")
         let before = try dir.bytes("ledger.csv")
 
         try FileManager.default.removeItem(atPath: dir.path("ledger.ledgersync"))

@@ -48,6 +48,8 @@ extension LedgerSync {
             } catch { throw Output.fail(error) }
             let key = target.trimmingASCIIWhitespace().lowercased()
             var explanation: Explanation
+            /// LedgerSync's columns of the row or payment, in its table's order.
+            let shown: [String]
             if let r = session.invoices.firstIndex(where: { $0.invoiceNumber.lowercased() == key }) {
                 let state = result.invoices[r]
                 let rendered = session.tables.renderedInvoices(session.invoices, result)
@@ -57,6 +59,7 @@ extension LedgerSync {
                 ids += result.payments.filter { $0.invoiceNumbers.contains(session.invoices[r].invoiceNumber) }.map(\.stripeID)
                 explanation = Explanation(target: session.invoices[r].invoiceNumber, status: state.status.rawValue, columns: columns,
                                           steps: state.trail, records: Self.sources(ids, known.records))
+                shown = InvoiceColumn.owned
             } else if let payment = result.payments.first(where: { $0.stripeID.lowercased() == key }) {
                 var columns: [String: String] = [:]
                 let row = LedgerTables(invoices: session.tables.invoices, invoicesFormat: session.tables.invoicesFormat,
@@ -66,6 +69,7 @@ extension LedgerSync {
                 let steps = payment.flag.map { ["\($0.rawValue): \(payment.flagDetail)"] } ?? []
                 explanation = Explanation(target: payment.stripeID, status: payment.status, columns: columns, steps: steps,
                                           records: Self.sources([payment.stripeID], known.records))
+                shown = LedgerTables.paymentColumns
             } else {
                 throw CommandFailure(message: "error: \(options.ledger): no invoice_number or payment id '\(target)'; `ledgersync status` lists the rows and payments that need attention", status: ExitStatus.failure)
             }
@@ -74,7 +78,7 @@ extension LedgerSync {
                 return
             }
             Output.line("\(explanation.target): \(explanation.status ?? "")")
-            for name in InvoiceColumn.owned + LedgerTables.paymentColumns where !(explanation.columns[name] ?? "").isEmpty {
+            for name in shown where !(explanation.columns[name] ?? "").isEmpty {
                 Output.line("  \(name): \(explanation.columns[name] ?? "")")
             }
             if !explanation.steps.isEmpty {
