@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Mailer
 
@@ -65,7 +66,7 @@ print(json.dumps({
 """#
 
     static func parse(_ bytes: [UInt8]) throws -> ParsedMessage {
-        let output = try Support.python(script, input: Data(bytes))
+        let output = try Subprocess.python(code: script, input: Data(bytes))
         return try JSONDecoder().decode(ParsedMessage.self, from: output)
     }
 }

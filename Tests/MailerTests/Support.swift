@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 @testable import Mailer
 
 enum Support {
@@ -16,11 +15,6 @@ enum Support {
         let folder = scratchRoot.appendingPathComponent("\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
-    }
-
-    /// Runs `python3 -c script args…` with `input` on stdin; returns stdout, throws on a non-zero exit.
-    static func python(_ script: String, _ arguments: [String] = [], input: Data = Data()) throws -> Data {
-        try Subprocess.python(code: script, arguments, input: input)
     }
 }
 

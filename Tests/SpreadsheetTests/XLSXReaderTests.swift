@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Spreadsheet
 
@@ -127,7 +128,7 @@ import Testing
         let dir = try XLSXTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("person.xlsx").path
-        _ = try XLSXTestSupport.python(#"""
+        _ = try Subprocess.python(code: #"""
 import sys, datetime, openpyxl
 wb = openpyxl.Workbook()
 notes = wb.active
@@ -237,7 +238,7 @@ data = data.replace(b"</sheetData>", b'<row r="99"><c r="A99" t="inlineStr"><is>
         let dir = try XLSXTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("crc.xlsx").path
-        _ = try XLSXTestSupport.python(#"""
+        _ = try Subprocess.python(code: #"""
 import sys, shutil, struct
 src, dst = sys.argv[1], sys.argv[2]
 data = bytearray(open(src, "rb").read())

@@ -15,16 +15,11 @@ enum XLSXTestSupport {
         return dir
     }
 
-    /// Runs `python3 -c script args…` and returns its standard output.
-    static func python(_ script: String, _ arguments: [String]) throws -> Data {
-        try Subprocess.python(code: script, arguments)
-    }
-
     /// A copy of the handmade fixture, written to `path`, whose sheet `Ledger` (`xl/worksheets/sheetB.xml`)
     /// is changed by `edit`: Python statements that rewrite `data` (its bytes); `sys.argv[3...]` are `arguments`.
     static func handmade(to path: String, editingSheetXML edit: String, _ arguments: [String] = []) throws {
         let indented = edit.split(separator: "\n").map { "            " + $0 }.joined(separator: "\n")
-        _ = try python("""
+        _ = try Subprocess.python(code: """
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], "w") as zout:
     for item in zin.infolist():
@@ -90,6 +85,6 @@ print(json.dumps(out))
 """#
 
     static func openpyxlView(_ path: String) throws -> OpenpyxlView {
-        try JSONDecoder().decode(OpenpyxlView.self, from: python(openpyxlDump, [path]))
+        try JSONDecoder().decode(OpenpyxlView.self, from: Subprocess.python(code: openpyxlDump, [path]))
     }
 }

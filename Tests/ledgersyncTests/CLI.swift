@@ -24,7 +24,7 @@ struct CLI {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         if let directory { process.currentDirectoryURL = directory }
-        return try capture(process, stdin: stdin)
+        return try Subprocess.capture(process, stdin: stdin)
     }
 
     /// The first line a started child prints on `pipe` (how the loopback test servers announce their port).
@@ -38,10 +38,6 @@ struct CLI {
         return String(decoding: line, as: UTF8.self)
     }
 
-    /// Runs `process` to its end and gives back what it printed (``Subprocess/capture(_:stdin:)``).
-    static func capture(_ process: Process, stdin: Data? = nil) throws -> Result {
-        try Subprocess.capture(process, stdin: stdin)
-    }
 }
 
 /// A fresh folder under the system temp folder, removed when the value goes away.

@@ -22,7 +22,7 @@ enum ReportSupport {
         for (name, value) in environment { merged[name] = value }
         process.environment = merged
         process.currentDirectoryURL = directory ?? CLI.packageRoot
-        return try CLI.capture(process)
+        return try Subprocess.capture(process)
     }
 
     /// A temp folder with a copy of the sample ledger and, when asked, the given sample event files imported.
@@ -45,7 +45,7 @@ enum ReportSupport {
 
     /// What Python's `email` package and openpyxl see in an .eml (see Fixtures/report-parse-eml.py).
     static func parse(_ eml: String) throws -> [String: Any] {
-        let run = try PythonTool.run(parseScript, [eml])
+        let run = try Subprocess.python(parseScript, [eml])
         try #require(run.status == 0, "report-parse-eml.py failed: \(run.stderr)")
         return try json(run.stdout)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `--ledger books.xlsx`: the Invoices and Payments sheets are the tables; a person's cells survive.
@@ -11,7 +12,7 @@ struct XLSXLedgerTests {
     @Test func aPersonsWorkbookIsSyncedAndEveryUserCellIsKept() throws {
         let dir = try TempDir()
         let book = dir.path("books.xlsx")
-        let made = try PythonTool.run(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path])
+        let made = try Subprocess.python(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path])
         #expect(made.status == 0, "\(made.stderr)")
         let before = try PythonTool.dump(book)
         let userInvoices = try #require(before.sheet["Invoices"])
@@ -57,7 +58,7 @@ struct XLSXLedgerTests {
     @Test func editsMadeBetweenSyncsSurvive() throws {
         let dir = try TempDir()
         let book = dir.path("books.xlsx")
-        #expect(try PythonTool.run(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path]).status == 0)
+        #expect(try Subprocess.python(PythonTool.makeScript, [book, EndToEndTests.samples.appendingPathComponent("ledger.csv").path]).status == 0)
         #expect(try CLI.run(["import", "--ledger", book, Self.events]).status <= 1)
         let edit = """
         import openpyxl, sys, datetime
@@ -77,7 +78,7 @@ struct XLSXLedgerTests {
         """
         let script = dir.path("edit.py")
         try dir.write("edit.py", edit.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("        ") ? String($0.dropFirst(8)) : String($0) }.joined(separator: "\n"))
-        let edited = try PythonTool.run(script, [book])
+        let edited = try Subprocess.python(script, [book])
         #expect(edited.status == 0, "\(edited.stderr)")
         let sync = try CLI.run(["import", "--ledger", book, Self.events])
         #expect(sync.status <= 1, "\(sync.stderr)")
@@ -132,7 +133,7 @@ struct XLSXLedgerTests {
         let dir = try TempDir()
         let script = dir.path("make.py")
         try dir.write("make.py", "import openpyxl, sys\nwb = openpyxl.Workbook()\nwb.active.title = 'Sheet1'\nwb.active.append(['invoice_number'])\nwb.save(sys.argv[1])\n")
-        #expect(try PythonTool.run(script, [dir.path("books.xlsx")]).status == 0)
+        #expect(try Subprocess.python(script, [dir.path("books.xlsx")]).status == 0)
         let result = try CLI.run(["status", "--ledger", dir.path("books.xlsx")])
         #expect(result.status == 2)
         #expect(result.stderr.contains("has no sheet named 'Invoices' (it has 'Sheet1')"))
@@ -155,7 +156,7 @@ struct XLSXLedgerTests {
                     data = data.replace(b"</sheetData>", b"<row><c><v>1</v></row></sheetData>")
                 zout.writestr(item, data)
         """)
-        #expect(try PythonTool.run(dir.path("break.py"), [book]).status == 0)
+        #expect(try Subprocess.python(dir.path("break.py"), [book]).status == 0)
         let before = try dir.bytes("books/ledger.xlsx")
         let result = try CLI.run(["import", "--ledger", book, Self.events])
         #expect(result.status == 2)
