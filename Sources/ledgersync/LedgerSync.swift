@@ -16,10 +16,11 @@ struct LedgerSync: AsyncParsableCommand {
         commandName: "ledgersync",
         abstract: "Keep a spreadsheet ledger of invoices true to what happened in Stripe.",
         discussion: """
-        The ledger (NAME.csv with NAME.payments.csv beside it, or NAME.xlsx) is the source of truth. LedgerSync applies
-        Stripe records to its rows, writes status columns and flags, and never touches your own columns.
+        The ledger (NAME.csv with NAME.payments.csv beside it, or NAME.xlsx) is the source of truth. \
+        LedgerSync applies Stripe records to its rows, writes status columns and flags, and never touches \
+        your own columns.
 
-        Exit codes: 0 all applied; 1 applied, with rejected records or invalid rows; 2 usage error,
+        Exit codes: 0 all applied; 1 applied, with rejected records or invalid rows; 2 usage error, \
         structural ledger problem, or unreadable/locked ledger (nothing written).
         """,
         version: "0.1.0",

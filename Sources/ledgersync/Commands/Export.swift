@@ -10,10 +10,11 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Write the ledger as a workbook for people, or its invoices as a CSV for other tools.",
             discussion: """
-            --xlsx writes a workbook: Summary (live formulas), Invoices (flagged rows highlighted, money in
-            each row's currency, Stripe ids linked to the Dashboard, a status_override drop-down), Review
+            --xlsx writes a workbook: Summary (live formulas), Invoices (flagged rows highlighted, money in \
+            each row's currency, Stripe ids linked to the Dashboard, a status_override drop-down), Review \
             (everything a person must decide, oldest first, with candidate rows), Payments and Payouts.
-            --csv writes the invoices table with formula injection neutralised (a text cell starting with
+
+            --csv writes the invoices table with formula injection neutralised (a text cell starting with \
             = + - @ gets a leading '). Reads the ledger and everything imported so far; changes nothing.
 
             Examples:

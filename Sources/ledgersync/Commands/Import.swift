@@ -10,20 +10,23 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Apply Stripe events and objects from files, folders or standard input to a ledger.",
             discussion: """
-            Inputs: Stripe event JSON (one event, a JSON array, a list object, or JSON Lines) and bare API
-            objects; Stripe Dashboard CSV exports (Payments, Balance history, Balance change from activity,
-            Payouts, Invoices), recognised by their header row; a folder means every .json, .jsonl, .ndjson
+            Inputs: Stripe event JSON (one event, a JSON array, a list object, or JSON Lines) and bare API \
+            objects; Stripe Dashboard CSV exports (Payments, Balance history, Balance change from activity, \
+            Payouts, Invoices), recognised by their header row; a folder means every .json, .jsonl, .ndjson \
             and .csv file in it (but the ledger's own), recursively, in name order; '-' reads standard input.
-            Inputs are never moved or changed. An event seen before changes nothing; an object seen through
+
+            Inputs are never moved or changed. An event seen before changes nothing; an object seen through \
             several doors is one record, and a poorer door never erases what a richer one said.
 
             Examples:
               ledgersync import --ledger books/ledger.csv drop/ evt_1.json events.jsonl
               ledgersync import --ledger books/ledger.csv --dry-run --json events.jsonl
-              ledgersync import --ledger books/ledger.csv unified_payments.csv balance_history.csv
-              stripe events list --limit 100 | ledgersync import --ledger books/ledger.csv -
+              ledgersync import --ledger books/ledger.csv \\
+                unified_payments.csv balance_history.csv
+              stripe events list --limit 100 | \\
+                ledgersync import --ledger books/ledger.csv -
 
-            Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are
+            Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are \
             invalid_row; 2 usage error or a ledger problem (nothing written).
             """
         )

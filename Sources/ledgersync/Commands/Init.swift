@@ -9,9 +9,9 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Start a new ledger in a folder.",
             discussion: """
-            Creates FOLDER/NAME.csv with the contract's columns (Templates/ledger.csv), an empty
-            FOLDER/NAME.payments.csv, and LedgerSync's folder FOLDER/NAME.ledgersync/ with settings.json.
-            With --xlsx, creates FOLDER/NAME.xlsx instead: a workbook whose Invoices and Payments sheets
+            Creates FOLDER/NAME.csv with the contract's columns (Templates/ledger.csv), an empty \
+            FOLDER/NAME.payments.csv, and LedgerSync's folder FOLDER/NAME.ledgersync/ with settings.json. \
+            With --xlsx, creates FOLDER/NAME.xlsx instead: a workbook whose Invoices and Payments sheets \
             are the tables. An existing ledger is never overwritten.
 
             Examples:

@@ -10,24 +10,26 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Read events and objects from the Stripe API and apply them to a ledger.",
             discussion: """
-            Reads, newest first with limit=100 and starting_after: events (the API keeps 30 days of them),
-            then the list endpoints of customers, payment intents, checkout sessions, charges, refunds,
-            disputes, invoices, invoice payments (API 2025-03-31 and later), payouts and balance
-            transactions, within --since/--until. Every page is applied as `import` applies a file; an
+            Reads, newest first with limit=100 and starting_after: events (the API keeps 30 days of them), \
+            then the list endpoints of customers, payment intents, checkout sessions, charges, refunds, \
+            disputes, invoices, invoice payments (API 2025-03-31 and later), payouts and balance \
+            transactions, within --since/--until. Every page is applied as `import` applies a file; an \
             object already known from a webhook, a file or a CSV export is the same record.
 
-            The key comes from STRIPE_API_KEY or --api-key-file, never from the command line. Its prefix
+            The key comes from STRIPE_API_KEY or --api-key-file, never from the command line. Its prefix \
             (sk_test_/rk_test_ or sk_live_/rk_live_) must match the ledger's mode.
 
-            429, 5xx and dropped connections are retried with backoff and jitter, honouring Retry-After.
-            Progress is committed every 20 pages and kept in NAME.ledgersync/pull-cursor.json: run the same
+            429, 5xx and dropped connections are retried with backoff and jitter, honouring Retry-After. \
+            Progress is committed every 20 pages and kept in NAME.ledgersync/pull-cursor.json: run the same \
             pull again after an interruption and it continues where it stopped.
 
             Examples:
-              STRIPE_API_KEY=sk_test_… ledgersync pull --ledger books/ledger.csv --since 2026-01-01
-              ledgersync pull --ledger books/ledger.csv --api-key-file ~/.config/stripe-key --json
+              STRIPE_API_KEY=sk_test_… ledgersync pull --ledger books/ledger.csv \\
+                --since 2026-01-01
+              ledgersync pull --ledger books/ledger.csv \\
+                --api-key-file ~/.config/stripe-key --json
 
-            Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are
+            Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are \
             invalid_row; 2 usage, key, ledger or API failure (what was fetched before it is kept).
             """
         )

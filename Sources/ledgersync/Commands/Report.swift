@@ -25,9 +25,11 @@ extension LedgerSync {
             $LEDGERSYNC_SMTP_PASSWORD, or --smtp-credentials-file (user on line 1, password on line 2).
 
             Examples:
-              ledgersync report --ledger books/ledger.csv --to bursar@school.edu --out week.eml
               ledgersync report --ledger books/ledger.csv --to bursar@school.edu \\
-                --from "Ledger <ledger@school.edu>" --send --smtp-url smtp://mail.school.edu:587
+                --out week.eml
+              ledgersync report --ledger books/ledger.csv --to bursar@school.edu \\
+                --from "Ledger <ledger@school.edu>" --send \\
+                --smtp-url smtp://mail.school.edu:587
             """
         )
 

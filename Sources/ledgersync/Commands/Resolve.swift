@@ -12,8 +12,10 @@ extension LedgerSync {
 
             Examples:
               ledgersync resolve --ledger books/ledger.csv ch_123 --invoice INV-2026-0042
-              ledgersync resolve --ledger books/ledger.csv ch_124 --invoice INV-1=600 --invoice INV-2=400
-              ledgersync resolve --ledger books/ledger.csv --accept INV-2026-0007 --note "refund agreed by phone"
+              ledgersync resolve --ledger books/ledger.csv ch_124 \\
+                --invoice INV-1=600 --invoice INV-2=400
+              ledgersync resolve --ledger books/ledger.csv --accept INV-2026-0007 \\
+                --note "refund agreed by phone"
               ledgersync resolve --ledger books/ledger.csv --unmatch ch_125
             """
         )

@@ -25,7 +25,8 @@ extension LedgerSync {
 
             Examples:
               STRIPE_WEBHOOK_SECRET=whsec_… ledgersync serve --ledger books/ledger.csv
-              ledgersync serve --ledger books/ledger.csv --secret-file /etc/ledgersync/whsec --port 8080
+              ledgersync serve --ledger books/ledger.csv \\
+                --secret-file /etc/ledgersync/whsec --port 8080
               stripe listen --forward-to localhost:8080/stripe/webhook
 
             Exit codes: 0 stopped by a signal after draining; 2 usage, no secret, unreadable or locked \

@@ -8,8 +8,8 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Counts, totals, aging of open balances, and flags of a ledger.",
             discussion: """
-            Reads the ledger and everything imported so far; writes nothing. With --as-of, only Stripe
-            records created up to the end of that day (UTC) count, and aging is measured on that day —
+            Reads the ledger and everything imported so far; writes nothing. With --as-of, only Stripe \
+            records created up to the end of that day (UTC) count, and aging is measured on that day — \
             a month-end view.
 
             Examples:
