@@ -973,7 +973,7 @@ def build_demo(sc):
                                 ch_meta={"invoice_number": r["invoice_number"]},
                                 pi_meta={"invoice_number": r["invoice_number"]})
     sc.expect(r, "open")
-    sc.expect_payment(charge["id"], "charge", "succeeded", [])
+    sc.expect_payment(charge["id"], "charge", "uncaptured", [])  # Stripe: succeeded, captured false
     sc.story("uncaptured authorisation (captured false) with reference → open", r)
 
     # 24. Overpaid by reference.

@@ -191,7 +191,10 @@ struct Engine {
             let counts = RecordGraph.chargeCounts(c.pointee)
             let magnitude = RecordGraph.capturedAmount(c.pointee)
             let created = c.pointee.created ?? c.pointee.observedAt ?? 0
-            var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: c.pointee.status ?? "", created: created,
+            // Authorised, not captured: Stripe's API says `succeeded` with `captured: false`, its Dashboard
+            // says Uncaptured, and so does the payments table (a row read back must not count).
+            let status = c.pointee.captured == false && (c.pointee.status ?? "").lowercased() == "succeeded" ? "uncaptured" : c.pointee.status ?? ""
+            var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: status, created: created,
                                    currency: cur, amount: counts ? magnitude : (c.pointee.amount ?? 0), door: c.pointee.door)
             let customer: String? = c.pointee.customer ?? intent.flatMap { store[$0].customer }
             line.customer = customer ?? session.flatMap { store[$0].customer } ?? invoice.flatMap { store[$0].customer } ?? ""
@@ -227,6 +230,7 @@ struct Engine {
                     r.customer = line.customer
                     r.email = line.email
                     r.stripeInvoiceID = line.stripeInvoiceID
+                    r.chargeID = c.pointee.id
                     r.reference = line.reference
                     r.settlementCurrency = line.settlementCurrency
                     add(r, Entry(role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
@@ -247,6 +251,7 @@ struct Engine {
                 let status = (r.pointee.status ?? "").lowercased()
                 var line = PaymentLine(stripeID: r.pointee.id, kind: kind == .refund ? .refund : .dispute, status: r.pointee.status ?? "",
                                        created: created, currency: cur, amount: -magnitude, door: r.pointee.door)
+                line.chargeID = chargeID ?? ""
                 if let cid = chargeID, let ci = entryOf[cid] {
                     let charge = lines[ci]
                     line.customer = charge.customer

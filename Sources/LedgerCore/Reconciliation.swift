@@ -46,6 +46,8 @@ public struct PaymentLine: Sendable, Hashable {
     public var customer: String
     public var email: String
     public var stripeInvoiceID: String
+    /// The charge a refund or dispute follows (`charge_id`); "" for every other kind.
+    public var chargeID: String
     public var reference: String
     /// Rows it was applied to, in allocation order.
     public var invoiceNumbers: [String]
@@ -71,6 +73,7 @@ public struct PaymentLine: Sendable, Hashable {
         customer = ""
         email = ""
         stripeInvoiceID = ""
+        chargeID = ""
         reference = ""
         invoiceNumbers = []
         appliedAmounts = []

@@ -152,25 +152,9 @@ public final class LedgerSession {
         }
     }
 
-    /// Rebuilds records from the payments table alone (the side files were deleted).
+    /// Rebuilds records and decisions from the tables alone (the side files were deleted).
     private func seedFromPaymentsTable() -> StateCache {
-        var cache = StateCache()
-        let header = tables.payments.header.map { $0.trimmingASCIIWhitespace() }
-        var columns: [String: Int] = [:]
-        for name in LedgerTables.paymentColumns { columns[name] = header.firstIndex(of: name) }
-        guard let idColumn = columns["stripe_id"] else { return cache }
-        let payments = tables.payments
-        for r in 0..<payments.rows.count {
-            let cell = { (name: String) in columns[name].map { payments.cell(r, $0) } ?? "" }
-            let id = payments.cell(r, idColumn)
-            if let record = PaymentTableSeed.record(id: id, cell: cell) {
-                cache.records.insert(record)
-            }
-            if let decision = PaymentTableSeed.decision(id: id, cell: cell, sequence: cache.decisions.count) {
-                cache.decisions.append(decision)
-            }
-        }
-        return cache
+        PaymentTableSeed.state(payments: tables.payments, invoiceRows: tables.invoices, invoices: invoices)
     }
 
     // MARK: Taking in records

@@ -18,7 +18,7 @@ public struct LedgerTables: Sendable {
     /// The payments table's columns (DESIGN.md §1), in the order LedgerSync writes them.
     public static let paymentColumns = [
         "stripe_id", "kind", "status", "created", "currency", "amount", "fee", "net", "settlement_currency",
-        "stripe_customer_id", "customer_email", "stripe_invoice_id", "reference", "invoice_number", "applied_amounts",
+        "stripe_customer_id", "customer_email", "stripe_invoice_id", "charge_id", "reference", "invoice_number", "applied_amounts",
         "match_rule", "payout_id", "flag", "flag_detail", "source",
     ]
 
@@ -123,7 +123,7 @@ public struct LedgerTables: Sendable {
             p.stripeID, p.kind.rawValue, p.status, LedgerDate.timestampString(p.created), p.currency.code,
             Money.decimalString(p.amount, exponent: e), p.fee.map { Money.decimalString($0, exponent: e) } ?? "",
             p.net.map { Money.decimalString($0, exponent: e) } ?? "", p.settlementCurrency, p.customer, p.email,
-            p.stripeInvoiceID, p.reference, p.invoiceNumbers.joined(separator: " "), appliedAmountsCell(p),
+            p.stripeInvoiceID, p.chargeID, p.reference, p.invoiceNumbers.joined(separator: " "), appliedAmountsCell(p),
             p.matchRule?.rawValue ?? "", p.payoutID, p.flag?.rawValue ?? "", p.flagDetail, p.door.rawValue,
         ]
     }
@@ -199,7 +199,7 @@ extension LedgerTables {
             let c = columns.map { payments.cell(r, $0!) }
             // The order of `paymentColumns` (and `paymentCells`).
             guard let kind = PaymentKind(rawValue: c[1]), let created = LedgerDate.parseTimestamp(c[3]),
-                  let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[19]),
+                  let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[20]),
                   let amount = try? Money.parseMinorUnits(c[5], exponent: currency.exponent) else { return nil }
             var line = PaymentLine(stripeID: c[0], kind: kind, status: c[2], created: created, currency: currency, amount: amount, door: door)
             for (k, keyPath) in [(6, \PaymentLine.fee), (7, \PaymentLine.net)] where !c[k].isEmpty {
@@ -210,14 +210,15 @@ extension LedgerTables {
             line.customer = c[9]
             line.email = c[10]
             line.stripeInvoiceID = c[11]
-            line.reference = c[12]
-            line.invoiceNumbers = ids(c[13])
-            guard let applied = LedgerTables.appliedAmounts(c[14], rows: line.invoiceNumbers.count, exponent: currency.exponent) else { return nil }
+            line.chargeID = c[12]
+            line.reference = c[13]
+            line.invoiceNumbers = ids(c[14])
+            guard let applied = LedgerTables.appliedAmounts(c[15], rows: line.invoiceNumbers.count, exponent: currency.exponent) else { return nil }
             line.appliedAmounts = applied
-            if !c[15].isEmpty { guard let m = MatchRule(rawValue: c[15]) else { return nil }; line.matchRule = m }
-            line.payoutID = c[16]
-            if !c[17].isEmpty { guard let f = Flag(rawValue: c[17]) else { return nil }; line.flag = f }
-            line.flagDetail = c[18]
+            if !c[16].isEmpty { guard let m = MatchRule(rawValue: c[16]) else { return nil }; line.matchRule = m }
+            line.payoutID = c[17]
+            if !c[18].isEmpty { guard let f = Flag(rawValue: c[18]) else { return nil }; line.flag = f }
+            line.flagDetail = c[19]
             lines.append(line)
         }
         return Reconciliation(invoices: states, payments: lines, notes: [])

@@ -1,8 +1,71 @@
 import LedgerCore
+import Spreadsheet
 
-/// Turns a payments-table row back into a record, for when the side files are gone (DESIGN.md §1:
-/// deleting them must never let a later import double-count — the payments table's ids still dedupe).
+/// Turns the tables back into records and decisions, for when the side files are gone (DESIGN.md §1:
+/// deleting them must never corrupt the ledger or let a later import double-count). Reconciling what
+/// this gives reproduces the tables: the payments table's ids still dedupe; `charge_id` ties refunds and
+/// disputes to their charges; `uncaptured` charges stay uncounted; credit and out-of-band lines come back
+/// as the credit notes and Stripe invoices that made them; and a row's `void` or `uncollectible` status
+/// that no `status_override` explains comes back as its Stripe invoice's. What the tables do not hold —
+/// when each record was last seen (`last_event_at`), a Stripe invoice's total (`amount_mismatch`), a person's
+/// acceptances — returns when the Stripe history is imported again.
 enum PaymentTableSeed {
+    static func state(payments: Table, invoiceRows: Table, invoices: [Invoice]) -> StateCache {
+        var cache = StateCache()
+        let header = payments.header.map { $0.trimmingASCIIWhitespace() }
+        var columns: [String: Int] = [:]
+        for name in LedgerTables.paymentColumns { columns[name] = header.firstIndex(of: name) }
+        guard let idColumn = columns["stripe_id"] else { return cache }
+        var outOfBand: [String] = []
+        for r in 0..<payments.rows.count {
+            let cell = { (name: String) in columns[name].map { payments.cell(r, $0) } ?? "" }
+            let id = payments.cell(r, idColumn)
+            if let record = record(id: id, cell: cell) {
+                if record.kind == .invoice { outOfBand.append(id) }
+                cache.records.insert(record)
+            }
+            if let decision = decision(id: id, cell: cell, sequence: cache.decisions.count) {
+                cache.decisions.append(decision)
+            }
+        }
+        // An out-of-band line is what a Stripe invoice says paid beyond its counted charges.
+        for id in outOfBand {
+            guard var invoice = cache.records.record(id) else { continue }
+            let charges = cache.records.all.filter { $0.kind == .charge && $0.invoice == id && $0.captured == true }
+            invoice.amountPaid = (invoice.amountPaid ?? 0) + charges.reduce(0) { $0 + ($1.amountCaptured ?? 0) }
+            cache.records.insert(invoice)
+        }
+        for record in stripeInvoiceStates(invoiceRows: invoiceRows, invoices: invoices) { cache.records.insert(record) }
+        return cache
+    }
+
+    /// A row shown `void` or `uncollectible` (or flagged `payment_on_void`) without a `status_override`
+    /// saying so got that from its Stripe invoice.
+    static func stripeInvoiceStates(invoiceRows: Table, invoices: [Invoice]) -> [Record] {
+        let header = invoiceRows.header.map { $0.trimmingASCIIWhitespace() }
+        guard let statusColumn = header.firstIndex(of: "status"), invoices.count == invoiceRows.rows.count else { return [] }
+        let flagColumn = header.firstIndex(of: "flag")
+        let detailColumn = header.firstIndex(of: "flag_detail")
+        var out: [Record] = []
+        for (r, invoice) in invoices.enumerated() where !invoice.stripeInvoiceID.isEmpty && invoice.statusOverride == nil {
+            let flag = flagColumn.map { invoiceRows.cell(r, $0) } ?? ""
+            let detail = detailColumn.map { invoiceRows.cell(r, $0) } ?? ""
+            let onVoid = flag == Flag.paymentOnVoid.rawValue || detail.contains("Also \(Flag.paymentOnVoid.rawValue):")
+            let status: String
+            switch invoiceRows.cell(r, statusColumn) {
+            case InvoiceStatus.void.rawValue: status = "void"
+            case InvoiceStatus.uncollectible.rawValue: status = "uncollectible"
+            default:
+                guard onVoid else { continue }
+                status = "void"
+            }
+            var record = Record(kind: .invoice, id: invoice.stripeInvoiceID, door: .file)
+            record.status = status
+            out.append(record)
+        }
+        return out
+    }
+
     /// - Parameter cell: the row's cell in a payments-table column (`""` when there is no such column).
     static func record(id: String, cell: (String) -> String) -> Record? {
         guard !id.isEmpty, let kind = PaymentKind(rawValue: cell("kind")),
@@ -23,7 +86,12 @@ enum PaymentTableSeed {
         case .dispute: recordKind = .dispute
         case .payout: recordKind = .payout
         case .fee, .feeRefund, .adjustment, .payoutFailure: recordKind = .balanceTransaction
-        case .credit, .manual: return nil // derived from Stripe invoices; restored when those are imported again
+        case .credit:
+            // A credit note, or `in_…#credit` (customer balance applied), which comes back as a
+            // pre-payment credit note of the same key: the Stripe invoice, imported again, then finds it explained.
+            recordKind = .creditNote
+        case .manual:
+            recordKind = .invoice
         }
         var r = Record(kind: recordKind, id: id, door: Record.Door(rawValue: cell("source")) ?? .file)
         r.status = text("status")
@@ -44,9 +112,20 @@ enum PaymentTableSeed {
             if r.status == "succeeded" {
                 r.amountCaptured = signed
                 r.captured = true
+            } else if r.status == "uncaptured" {
+                r.status = "succeeded"
+                r.captured = false
             }
         case .refund, .dispute, .payout:
             r.amount = signed < 0 ? -signed : signed
+            r.charge = text("charge_id")
+        case .credit:
+            r.amount = signed
+            r.invoice = text("stripe_invoice_id")
+            // Counted credit is on a row or flagged; a note issued after payment is neither.
+            r.type = cell("invoice_number").isEmpty && cell("flag").isEmpty ? "post_payment" : "pre_payment"
+        case .manual:
+            r.amountPaid = signed
         default:
             r.amount = signed
             r.type = kind == .payoutFailure ? "payout_failure" : kind.rawValue
