@@ -39,4 +39,13 @@ public struct LedgerPaths: Sendable, Equatable {
     public var seen: String { (sideDirectory as NSString).appendingPathComponent("seen.txt") }
     public var lock: String { (sideDirectory as NSString).appendingPathComponent("lock") }
     public var settings: String { (sideDirectory as NSString).appendingPathComponent("settings.json") }
+
+    /// Whether a path is one of the ledger's own files: the ledger, its payments table, or anything in its
+    /// side folder (symbolic links and `..` resolved). Never Stripe input, never an export's output.
+    public func owns(_ path: String) -> Bool {
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        let target = resolved(path)
+        let side = resolved(sideDirectory)
+        return [ledger, paymentsCSV].map(resolved).contains(target) || target == side || target.hasPrefix(side + "/")
+    }
 }

@@ -90,6 +90,51 @@ struct ImportInputTests {
         #expect(wrong.stderr.contains("no payment 'ch_doesnotexist' is known"))
     }
 
+    /// Decisions that cannot mean what they say are refused (exit 2) and nothing is recorded.
+    @Test func resolveRefusesDecisionsThatCannotHold() throws {
+        let dir = try Self.freshLedger()
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        let payments = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        let flagIndex = try #require(payments.header.firstIndex(of: "flag"))
+        let idIndex = try #require(payments.header.firstIndex(of: "stripe_id"))
+        let unmatched = try #require(payments.rows.first { $0[flagIndex] == "unmatched_payment" }?[idIndex])
+        let ledger = try LedgerCSV(dir.path("ledger.csv"))
+        let status = try #require(ledger.header.firstIndex(of: "status")), number = try #require(ledger.header.firstIndex(of: "invoice_number"))
+        let flag = try #require(ledger.header.firstIndex(of: "flag"))
+        let open = ledger.rows.filter { $0[status] == "open" && $0[flag] == "" }.map { $0[number] }
+        let invalid = try #require(ledger.rows.first { $0[flag] == "invalid_row" }?[number])
+        let journal = try dir.bytes("ledger.ledgersync/journal.jsonl")
+        let cases: [([String], String)] = [
+            ([unmatched, "--invoice", open[0] + "=-5", "--invoice", open[1]], "must be more than zero"),
+            ([unmatched, "--invoice", open[0] + "=0"], "must be more than zero"),
+            ([unmatched, "--invoice", open[0], "--invoice", open[1]], "more than one --invoice without an amount"),
+            ([unmatched, "--invoice", open[0] + "=1", "--invoice", open[0]], "given twice"),
+            (["--accept", invalid, "--note", "x"], "invalid_row, which cannot be accepted"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(["resolve", "--ledger", dir.path("ledger.csv")] + arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        #expect(try dir.bytes("ledger.ledgersync/journal.jsonl") == journal, "a refused decision is not recorded")
+    }
+
+    /// The ledger's own files are never Stripe input nor an export's output.
+    @Test func theLedgersOwnFilesAreNeitherInputNorOutput() throws {
+        let dir = try Self.freshLedger()
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        let payments = try dir.bytes("ledger.payments.csv")
+        for out in ["ledger.payments.csv", "ledger.ledgersync/state.tsv"] {
+            let result = try CLI.run(["export", "--ledger", dir.path("ledger.csv"), "--csv", dir.path(out)])
+            #expect(result.status == 2, "\(out): \(result.stderr)")
+            #expect(result.stderr.contains("one of the ledger's own files"), "\(result.stderr)")
+        }
+        #expect(try dir.bytes("ledger.payments.csv") == payments)
+        // A folder holding the ledger: its tables and side folder are skipped, so nothing is rejected.
+        let again = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--json", dir.url.path])
+        #expect(!again.stdout.contains("journal.jsonl") && !again.stdout.contains("settings.json"), "\(again.stdout)")
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])

@@ -38,8 +38,8 @@ extension LedgerSync {
             if let xlsx, !xlsx.lowercased().hasSuffix(".xlsx") {
                 throw ValidationError("--xlsx '\(xlsx)' must name an .xlsx file (spreadsheet programs go by the extension).")
             }
-            for out in [xlsx, csv].compactMap({ $0 }) where Self.sameFile(out, options.ledger) {
-                throw ValidationError("--xlsx/--csv '\(out)' is the ledger itself; export to another file (the ledger is written by import and resolve).")
+            for out in [xlsx, csv].compactMap({ $0 }) where Self.isLedgersOwn(out, ledger: options.ledger) {
+                throw ValidationError("--xlsx/--csv '\(out)' is one of the ledger's own files; export to another file (the ledger is written by import and resolve).")
             }
         }
 
@@ -70,9 +70,13 @@ extension LedgerSync {
             return written
         }
 
-        static func sameFile(_ a: String, _ b: String) -> Bool {
-            URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path
-                == URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
+        /// Whether an output path would overwrite the ledger, its payments table or a side file.
+        static func isLedgersOwn(_ out: String, ledger: String) -> Bool {
+            guard let paths = try? LedgerPaths(ledger: ledger) else {
+                return URL(fileURLWithPath: out).standardizedFileURL.resolvingSymlinksInPath().path
+                    == URL(fileURLWithPath: ledger).standardizedFileURL.resolvingSymlinksInPath().path
+            }
+            return paths.owns(out)
         }
 
         struct Written: Encodable {

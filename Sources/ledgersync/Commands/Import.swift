@@ -239,10 +239,9 @@ enum InputFiles {
 }
 
 extension InputFile {
-    /// The ledger's own tables, which a folder of inputs may hold: never read as Stripe data.
+    /// The ledger's own files (its tables, its side folder), which a folder of inputs may hold: never read as Stripe data.
     func isLedgerFile(of paths: LedgerPaths) -> Bool {
         guard let path else { return false }
-        let own = [paths.ledger, paths.paymentsCSV].map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        return own.contains(URL(fileURLWithPath: path).standardizedFileURL.path)
+        return paths.owns(path)
     }
 }

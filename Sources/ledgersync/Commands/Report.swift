@@ -92,8 +92,8 @@ extension LedgerSync {
             if let since, ReportSince(since) == nil {
                 throw ValidationError("--since '\(since)' is neither a period nor a date; write 7d, 12h, 2w, or YYYY-MM-DD (UTC)")
             }
-            if let out, Export.sameFile(out, options.ledger) {
-                throw ValidationError("--out '\(out)' is the ledger itself; write the message to another file, e.g. report.eml")
+            if let out, Export.isLedgersOwn(out, ledger: options.ledger) {
+                throw ValidationError("--out '\(out)' is one of the ledger's own files; write the message to another file, e.g. report.eml")
             }
             if sendmail, smtpURL != nil {
                 throw ValidationError("--sendmail and --smtp-url both say how to send; give one of them")

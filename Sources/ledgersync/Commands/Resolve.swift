@@ -115,20 +115,32 @@ extension LedgerSync {
                     throw fail("no invoice_number or payment id '\(accept)'")
                 }
                 guard let flag else { throw fail("\(target) has no open flag to accept") }
+                if flag == .invalidRow {
+                    throw fail("\(target) is invalid_row, which cannot be accepted: fix the cells its flag_detail names and run again")
+                }
                 return .accept(target: target, flag: flag, note: note ?? "")
             }
             let line = try paymentLine(payment ?? "")
             var result: [Decision.Allocation] = []
             var total: Int64 = 0
+            if allocations.filter({ !$0.contains("=") }).count > 1 {
+                throw fail("more than one --invoice without an amount; give an amount to every row but one (INV=AMOUNT), and that one takes what remains")
+            }
             for entry in allocations {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 let row = try invoice(parts[0])
+                if result.contains(where: { $0.invoiceNumber == row.invoiceNumber }) {
+                    throw fail("--invoice \(row.invoiceNumber) is given twice; name each row once")
+                }
                 var amount: Int64?
                 if parts.count == 2 {
                     do {
                         amount = try Money(parsing: parts[1], currency: line.currency).minorUnits
                     } catch {
                         throw fail("--invoice \(entry): \(error)")
+                    }
+                    if let amount, amount <= 0 {
+                        throw fail("--invoice \(entry): the amount must be more than zero; to take the payment off a row, leave that row out (or use --unmatch)")
                     }
                     total += amount ?? 0
                 }
