@@ -58,6 +58,23 @@ struct WatchTests {
         #expect(try dir.bytes("drop/processed/events.jsonl") == (try Self.fixture("watch-events.jsonl")))
     }
 
+    /// Watching the folder the ledger lives in: its tables are never taken as dropped files (they were
+    /// read as exports, rejected and moved to rejected/).
+    @Test func theLedgersOwnFilesInTheWatchedFolderStayWhereTheyAre() throws {
+        let dir = try Self.setUp()
+        try Self.fixture("watch-event.json").write(to: dir.url.appendingPathComponent("event.json"))
+        let first = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.url.path, "--once"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path("ledger.payments.csv")))
+        try Self.fixture("watch-events.jsonl").write(to: dir.url.appendingPathComponent("more.jsonl"))
+        let second = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.url.path, "--once"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(Self.files(dir, "rejected") == [])
+        #expect(Self.files(dir, "processed") == ["event.json", "more.jsonl"])
+        #expect(FileManager.default.fileExists(atPath: dir.path("ledger.csv")))
+        #expect(FileManager.default.fileExists(atPath: dir.path("ledger.payments.csv")))
+    }
+
     @Test func onceWithNothingToDoExitsZero() throws {
         let dir = try Self.setUp()
         let result = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.path("drop"), "--once"])

@@ -44,7 +44,7 @@ extension LedgerSync {
         }
 
         func run() async throws {
-            let folder = try DropFolder(directory)
+            let folder = try DropFolder(directory, ledger: try? LedgerPaths(ledger: options.ledger))
             let stop = StopRequest()
             if !once { stop.install() }
 
@@ -156,18 +156,21 @@ struct DropFolder {
     static let partialSuffixes = [".tmp", ".part", ".partial", ".crdownload", ".swp", "~"]
 
     let directory: String
+    /// The ledger's own files, never taken as drops when the ledger lives in the folder watched.
+    let ledger: LedgerPaths?
     private let previous = Box<[String: Entry]>([:])
     /// Keeps the folder's lock (one watcher per folder) for the life of the value.
     private let lock: Int32
 
     /// Checks the folder, creates processed/ and rejected/, and takes the folder's lock.
     /// - Throws: `CommandFailure` (exit 2) when the folder is missing or another watcher holds it.
-    init(_ directory: String) throws {
+    init(_ directory: String, ledger: LedgerPaths? = nil) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CommandFailure(message: "error: \(directory) is not a folder; create it or check the path", status: ExitStatus.failure)
         }
         self.directory = directory
+        self.ledger = ledger
         do {
             for sub in [Self.processed, Self.rejected] {
                 try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent(sub),
@@ -202,7 +205,7 @@ struct DropFolder {
     func look() -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var now: [String: Entry] = [:]
-        for name in names where Self.isCandidate(name) {
+        for name in names where Self.isCandidate(name) && ledger?.owns(path(name)) != true {
             if let entry = entry(name) { now[name] = entry }
         }
         let before = previous.value
