@@ -29,11 +29,16 @@ enum PaymentTableSeed {
             }
         }
         // An out-of-band line is what a Stripe invoice says paid beyond its counted charges.
-        for id in outOfBand {
-            guard var invoice = cache.records.record(id) else { continue }
-            let charges = cache.records.all.filter { $0.kind == .charge && $0.invoice == id && $0.captured == true }
-            invoice.amountPaid = (invoice.amountPaid ?? 0) + charges.reduce(0) { $0 + ($1.amountCaptured ?? 0) }
-            cache.records.insert(invoice)
+        if !outOfBand.isEmpty {
+            var captured: [String: Int64] = [:]
+            for c in cache.records.all where c.kind == .charge && c.captured == true {
+                if let invoice = c.invoice { captured[invoice, default: 0] += c.amountCaptured ?? 0 }
+            }
+            for id in outOfBand {
+                guard var invoice = cache.records.record(id) else { continue }
+                invoice.amountPaid = (invoice.amountPaid ?? 0) + (captured[id] ?? 0)
+                cache.records.insert(invoice)
+            }
         }
         for record in stripeInvoiceStates(invoiceRows: invoiceRows, invoices: invoices) { cache.records.insert(record) }
         return cache
