@@ -55,7 +55,8 @@ extension LedgerSync {
             do { settings = try session.settings.reconcileSettings(file: session.paths.settings) } catch { throw Output.fail(error) }
 
             for (n, file) in files.enumerated() {
-                if file.isLedgerFile(of: session.paths) { continue }
+                // A folder of inputs may hold the ledger's own files: never read as Stripe data.
+                if let path = file.path, session.paths.owns(path) { continue }
                 let place = "\(file.name) (\(n + 1)/\(files.count))"
                 Output.progress("reading \(place)")
                 do {
@@ -235,13 +236,5 @@ enum InputFiles {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
         return i < bytes.count && (bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "["))
-    }
-}
-
-extension InputFile {
-    /// The ledger's own files (its tables, its side folder), which a folder of inputs may hold: never read as Stripe data.
-    func isLedgerFile(of paths: LedgerPaths) -> Bool {
-        guard let path else { return false }
-        return paths.owns(path)
     }
 }
