@@ -59,6 +59,8 @@ public enum ExportKind: String, Sendable, Hashable, CaseIterable {
                 .init(.source, ["Source", "source id"]),
                 .init(.status, ["Status"]),
                 .init(.payout, ["Transfer", "payout", "payout id", "automatic payout id"]),
+                .init(.customerFacingAmount, ["Customer Facing Amount"]),
+                .init(.customerFacingCurrency, ["Customer Facing Currency"]),
                 .init(.livemode, ["Mode", "Livemode"]),
             ]
         case .balanceChange:
@@ -79,6 +81,8 @@ public enum ExportKind: String, Sendable, Hashable, CaseIterable {
                 .init(.invoice, ["invoice_id"]),
                 .init(.invoiceNumber, ["invoice_number"]),
                 .init(.payout, ["automatic_payout_id", "payout_id"]),
+                .init(.customerFacingAmount, ["customer_facing_amount"]),
+                .init(.customerFacingCurrency, ["customer_facing_currency"]),
             ]
         case .payouts:
             [
@@ -122,6 +126,7 @@ enum ExportField: Hashable, Sendable {
     case id, created, amount, currency, amountRefunded, captured, status, fee, net, settlementCurrency
     case customer, email, invoice, invoiceNumber, paymentIntent, livemode, type, source, payout
     case reportingCategory, charge, chargeCreated, arrivalDate, balanceTransaction, failureCode
+    case customerFacingAmount, customerFacingCurrency
     case amountDue, total, amountPaid, paid, number, paidAt, finalizedAt, voidedAt, uncollectibleAt
 }
 

@@ -149,27 +149,41 @@ enum ExportRecords {
             t.payout = try row.id(.payout, ["po_"], what: "a payout id")
         }
         var records = [t]
+        let chargeSource = chargeID ?? t.source.flatMap { $0.hasPrefix("ch_") || $0.hasPrefix("py_") ? $0 : nil }
+        guard t.type == "charge" || t.type == "payment", let cid = chargeSource else { return records }
+        // Gross, fee and net are in the currency the money settled in; the charge itself is in the
+        // currency the customer paid, which the customer-facing columns give (EUR 100.00 settled as
+        // USD 108.00 is a charge of EUR 100.00, not of USD 108.00).
+        let facing = try customerFacing(row) ?? (currency, t.amount)
         // The itemized report names the charge and its links: that is a (poor) snapshot of the charge.
-        if itemized, t.type == "charge", let cid = chargeID ?? t.source.flatMap({ $0.hasPrefix("ch_") || $0.hasPrefix("py_") ? $0 : nil }) {
-            var c = Record(kind: .charge, id: cid, door: .csvExport)
-            c.livemode = t.livemode
-            c.created = try row.timestamp(.chargeCreated) ?? t.created
-            c.observedAt = c.created
-            c.status = "succeeded"
-            c.captured = true
-            c.currency = currency.code
-            c.amount = t.amount
-            c.amountCaptured = t.amount
-            c.balanceTransaction = id
-            c.customer = try row.id(.customer, ["cus_"], what: "a customer id")
-            c.email = row.text(.email)
-            c.invoice = try row.id(.invoice, ["in_"], what: "an invoice id")
-            c.paymentIntent = try row.id(.paymentIntent, ["pi_"], what: "a payment intent id")
-            c.reference = row.reference()
-            records.append(c)
-            if let invoice = stripeInvoice(row, id: c.invoice, customer: c.customer, livemode: c.livemode) { records.append(invoice) }
-        }
+        // The balance history names only the charge, and the ledger makes the same snapshot from the
+        // balance transaction alone (`RecordGraph`), unless the charge was paid in another currency.
+        guard itemized || facing.currency != currency else { return records }
+        var c = Record(kind: .charge, id: cid, door: .csvExport)
+        c.livemode = t.livemode
+        c.created = try row.timestamp(.chargeCreated) ?? t.created
+        c.observedAt = c.created
+        c.status = "succeeded"
+        c.captured = true
+        c.currency = facing.currency.code
+        c.amount = facing.amount
+        c.amountCaptured = facing.amount
+        c.balanceTransaction = id
+        c.customer = try row.id(.customer, ["cus_"], what: "a customer id")
+        c.email = row.text(.email)
+        c.invoice = try row.id(.invoice, ["in_"], what: "an invoice id")
+        c.paymentIntent = try row.id(.paymentIntent, ["pi_"], what: "a payment intent id")
+        c.reference = row.reference()
+        records.append(c)
+        if let invoice = stripeInvoice(row, id: c.invoice, customer: c.customer, livemode: c.livemode) { records.append(invoice) }
         return records
+    }
+
+    /// The amount and currency the customer paid (`customer_facing_amount`/`_currency`), when the row gives both.
+    static func customerFacing(_ row: ExportRow) throws(ExportCellError) -> (currency: Currency, amount: Int64?)? {
+        guard let currency = try row.currency(.customerFacingCurrency),
+              let amount = try row.amount(.customerFacingAmount, currency) else { return nil }
+        return (currency, amount)
     }
 
     // MARK: Payouts

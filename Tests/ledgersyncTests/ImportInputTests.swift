@@ -135,6 +135,57 @@ struct ImportInputTests {
         #expect(!again.stdout.contains("journal.jsonl") && !again.stdout.contains("settings.json"), "\(again.stdout)")
     }
 
+    /// A charge paid in euros and settled in dollars is a charge of euros, whichever export tells of it:
+    /// the balance exports' gross is the settled amount, their customer-facing columns the charge's.
+    @Test func chargesPaidInAnotherCurrencyCountInThatCurrency() throws {
+        let header = "invoice_number,customer_name,customer_email,stripe_customer_id,stripe_invoice_id,program,currency,amount_due,issue_date,due_date,description,notes,status_override\n"
+        let ledger = header + """
+        INV-FX-1,Ana Lima,ana@example.com,cus_FXone,,Design,EUR,100.00,2026-03-01,2026-03-31,Tuition,,
+        INV-FX-2,Ben Ode,ben@example.com,cus_FXtwo,,Design,EUR,200.00,2026-03-01,2026-03-31,Tuition,,
+
+        """
+        let itemized = """
+        balance_transaction_id,created_utc,charge_id,currency,gross,fee,net,reporting_category,customer_facing_amount,customer_facing_currency,customer_id,payment_metadata[invoice_number]
+        txn_FX1,2026-03-05 10:00:00,ch_FX1,usd,108.00,3.43,104.57,charge,100.00,eur,cus_FXone,INV-FX-1
+
+        """
+        let history = """
+        id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description,Customer Facing Amount,Customer Facing Currency,Transfer,Transfer Date (UTC)
+        txn_FX2,charge,ch_FX2,216.00,6.56,209.44,usd,2026-03-06 10:00,2026-03-13 00:00,Tuition,200.00,eur,po_FX1,2026-03-13 00:00
+
+        """
+        let payments = """
+        id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Converted Currency,Status,Customer ID,invoice_number (metadata)
+        ch_FX2,2026-03-06 10:00:00,200.00,0.00,eur,true,216.00,usd,Paid,cus_FXtwo,INV-FX-2
+
+        """
+        var ledgers: [Data] = []
+        for order in [["itemized.csv", "history.csv", "payments.csv"], ["payments.csv", "history.csv", "itemized.csv"]] {
+            let dir = try TempDir()
+            try dir.write("ledger.csv", ledger)
+            try dir.write("itemized.csv", itemized)
+            try dir.write("history.csv", history)
+            try dir.write("payments.csv", payments)
+            for file in order {
+                let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path(file)])
+                #expect(result.status <= 1, "\(file): \(result.stderr)")
+            }
+            let rows = try LedgerCSV(dir.path("ledger.csv"))
+            for (number, paid) in [("INV-FX-1", "100.00"), ("INV-FX-2", "200.00")] {
+                let row = try #require(rows.row(number))
+                #expect(row["status"] == "paid" && row["amount_paid"] == paid && row["flag"] == "", "\(order) \(number): \(row)")
+            }
+            let lines = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+            for (id, amount) in [("ch_FX1", "100.00"), ("ch_FX2", "200.00")] {
+                let line = try #require(lines.row(id))
+                #expect(line["currency"] == "eur" && line["amount"] == amount && line["settlement_currency"] == "usd", "\(order) \(id): \(line)")
+            }
+            #expect(lines.row("ch_FX2")?["net"] == "209.44" && lines.row("ch_FX2")?["payout_id"] == "po_FX1")
+            ledgers.append(try dir.bytes("ledger.csv"))
+        }
+        #expect(ledgers[0] == ledgers[1], "the order of the exports changes nothing")
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
