@@ -32,7 +32,14 @@ public struct CSVLedger: LedgerBackend {
         let files = FileStamp.of(paths.paymentsCSV) != nil ? [paths.ledger, paths.paymentsCSV] : [paths.ledger]
         let read = try concurrentMap(files) { path throws(LedgerError) in try Self.read(path) }
         let invoices = read[0]
-        let payments = read.count > 1 ? read[1] : (table: Table(header: LedgerTables.paymentColumns, rows: []), format: invoices.format)
+        var payments = read.count > 1 ? read[1] : (table: Table(header: LedgerTables.paymentColumns, rows: []), format: invoices.format)
+        // The payments table is written with formula-like text neutralised (`'=…`); read, it is the text itself.
+        payments.table.header = payments.table.header.map(CSV.removingFormulaNeutralizing)
+        for r in payments.table.rows.indices {
+            for c in payments.table.rows[r].indices where payments.table.rows[r][c].utf8.first == UInt8(ascii: "'") {
+                payments.table.rows[r][c] = CSV.removingFormulaNeutralizing(payments.table.rows[r][c])
+            }
+        }
         return LedgerTables(invoices: invoices.table, invoicesFormat: invoices.format,
                             payments: payments.table, paymentsFormat: payments.format)
     }

@@ -15,7 +15,9 @@ extension CSV {
     /// whole field is a plain number: an optional `+` or `-`, one or more digits, and optionally
     /// a `.` followed by one or more digits (`-12.50`, `+1`, `-3`). Anything else starting with those
     /// characters is text and is neutralised: `=SUM(A1)` → `'=SUM(A1)`, `-2+3` → `'-2+3`,
-    /// `+1 555 0100` → `'+1 555 0100`, `-` → `'-`, `-1,250.00` → `'-1,250.00`.
+    /// `+1 555 0100` → `'+1 555 0100`, `-` → `'-`, `-1,250.00` → `'-1,250.00`. A field that already
+    /// starts with apostrophes before such a character gets one more (`'=x` → `''=x`), so
+    /// ``removingFormulaNeutralizing(_:)`` gives back exactly the field that was written.
     ///
     /// ```swift
     /// let table = Table(header: ["name", "note"], rows: [["Acme, Inc.", "=HYPERLINK(\"x\")"]])
@@ -58,8 +60,17 @@ extension CSV {
 
     /// Whether `field` would get a leading apostrophe under `neutralizeFormulas` (see `encode`).
     public static func needsFormulaNeutralizing(_ field: String) -> Bool {
-        guard let first = field.utf8.first, formulaStarts.contains(first) else { return false }
-        return !isPlainNumber(field)
+        let afterApostrophes = field.utf8.drop { $0 == apostrophe }
+        guard let first = afterApostrophes.first, formulaStarts.contains(first) else { return false }
+        return afterApostrophes.count < field.utf8.count || !isPlainNumber(field)
+    }
+
+    /// The field as it was before ``encode(_:format:neutralizeFormulas:)`` neutralised it: one
+    /// leading apostrophe fewer when what follows would have been neutralised.
+    public static func removingFormulaNeutralizing(_ field: String) -> String {
+        guard field.utf8.first == apostrophe else { return field }
+        let rest = String(field.dropFirst())
+        return needsFormulaNeutralizing(rest) ? rest : field
     }
 
     private static let comma = UInt8(ascii: ",")

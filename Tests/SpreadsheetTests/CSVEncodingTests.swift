@@ -46,6 +46,10 @@ struct CSVEncodingTests {
         ("plain text", "plain text"),
         ("a=b", "a=b"),
         ("", "\"\""),
+        ("'=x", "''=x"),                       // one more apostrophe, so reading back is exact
+        ("'-12.50", "''-12.50"),
+        ("'plain", "'plain"),
+        ("'", "'"),
     ])
     func neutralizesFormulaText(field: String, expected: String) {
         #expect(encodedField(field, neutralize: true) == expected)
@@ -61,6 +65,13 @@ struct CSVEncodingTests {
         let out = CSV.encode(table, format: .standard, neutralizeFormulas: true)
         let back = try CSV.parse(out, name: "out.csv").table
         #expect(back.rows == [["'=1+2"], ["'\t=x"]])
+    }
+
+    @Test(arguments: ["=1+2", "'=1+2", "''@x", "-12.50", "'-12.50", "-2+3", "'plain", "'", "", "\t=x", "it's"])
+    func neutralizingIsUndoneExactly(field: String) throws {
+        let out = CSV.encode(Table(header: ["h"], rows: [[field]]), format: .standard, neutralizeFormulas: true)
+        let back = try CSV.parse(out, name: "out.csv").table
+        #expect(CSV.removingFormulaNeutralizing(back.rows[0][0]) == field)
     }
 
     @Test(arguments: [

@@ -61,6 +61,21 @@ struct ExportTests {
         #expect(invoices.value(1, "customer_name") == .string("=cmd|' /C calc'!A0"))
         #expect(invoices.types[1][1] == "s")
         #expect(invoices.value(2, "customer_name") == .string("@SUM(A1:A9)"))
+
+        // A payment's formula-like reference: neutralised in the payments table, the text itself in the workbook.
+        try dir.write("payments.csv", """
+        id,Created date (UTC),Amount,Currency,Captured,Status,invoice_number (metadata)
+        ch_F1,2026-03-05 10:00:00,10.00,usd,true,Paid,"=cmd|' /C calc'!A0"
+
+        """)
+        let imported = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("payments.csv")])
+        #expect(imported.status <= 1, "\(imported.stderr)")
+        #expect(try dir.read("ledger.payments.csv").contains(",'=cmd|' /C calc'!A0,"))
+        let again = try CLI.run(["export", "--ledger", dir.path("ledger.csv"), "--xlsx", dir.path("again.xlsx")])
+        #expect(again.status == 0, "\(again.stderr)")
+        let payments = try #require(try PythonTool.dump(dir.path("again.xlsx")).sheet["Payments"])
+        let referenceColumn = try #require(payments.rows[0].firstIndex(of: .string("reference")))
+        #expect(payments.rows.dropFirst().map { $0[referenceColumn] }.contains(.string("=cmd|' /C calc'!A0")), "\(payments.rows)")
     }
 
     @Test func exportRefusesToOverwriteTheLedgerAndNeedsAnOutput() throws {
