@@ -15,7 +15,7 @@ extension LedgerSync {
             (everything a person must decide, oldest first, with candidate rows), Payments and Payouts.
 
             --csv writes the invoices table with formula injection neutralised (a text cell starting with \
-            = + - @ gets a leading '). Reads the ledger and everything imported so far; changes nothing.
+            = + - @, a tab or a carriage return gets a leading '). Reads the ledger and everything imported so far; changes nothing.
 
             Examples:
               ledgersync export --ledger books/ledger.csv --xlsx out/ledger.xlsx
