@@ -31,6 +31,7 @@ struct ImportReport: Encodable {
     var unmatchedPayments = 0
     var notes: [String] = []
     var changes: [Changes.Row]?
+    var paymentChanges: [Changes.Payment]?
     var exitCode: Int32 = 0
 
     init(ledger: String, dryRun: Bool) {
@@ -66,26 +67,18 @@ struct ImportReport: Encodable {
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
 
-    /// Counts from the ledger as written (or, for a dry run, as it would be written).
-    mutating func summarise(session: LedgerSession, dryRunChanges: [Changes.Row]?, notes: [String]) {
-        let table = session.tables.invoices
+    /// Counts from the tables as written (or, for a dry run, as they would be written).
+    mutating func summarise(invoices table: Table, payments: Table, rows invoiceList: [Invoice], notes: [String]) {
         rows = table.rows.count
-        invalidRows = session.invoices.filter { !$0.isValid }.count
+        invalidRows = invoiceList.filter { !$0.isValid }.count
         self.notes = notes
         if let statusColumn = table.columnIndex("status"), let flagColumn = table.columnIndex("flag") {
-            var afterDryRun: [String: [String: String]] = [:]
-            for row in dryRunChanges ?? [] {
-                afterDryRun[row.invoice] = Dictionary(uniqueKeysWithValues: row.cells.map { ($0.column, $0.after) })
-            }
             for r in 0..<table.rows.count {
-                let changed = r < session.invoices.count ? afterDryRun[session.invoices[r].invoiceNumber] : nil
-                let status = changed?["status"] ?? table.cell(r, statusColumn)
-                let flag = changed?["flag"] ?? table.cell(r, flagColumn)
+                let status = table.cell(r, statusColumn), flag = table.cell(r, flagColumn)
                 if !status.isEmpty { statuses[status, default: 0] += 1 }
                 if !flag.isEmpty { flags[flag, default: 0] += 1 }
             }
         }
-        let payments = session.tables.payments
         if let flagColumn = payments.columnIndex("flag"), let rowsColumn = payments.columnIndex("invoice_number") {
             let needingDecision: Set<String> = ["unmatched_payment", "ambiguous_match", "unknown_invoice", "currency_mismatch"]
             unmatchedPayments = (0..<payments.rows.count).count {
@@ -109,10 +102,7 @@ struct ImportReport: Encodable {
         if unmatchedPayments > 0 { Output.line("payments needing a decision: \(unmatchedPayments) (see `ledgersync status`)") }
         for note in notes { Output.line("note: \(note)") }
         if let changes {
-            Output.line(changes.isEmpty ? "no row would change." : "changes:")
-            for row in changes {
-                Output.line("  \(row.invoice): " + row.cells.map { "\($0.column) '\($0.before)' → '\($0.after)'" }.joined(separator: "; "))
-            }
+            Changes.print(rows: changes, payments: paymentChanges ?? [], would: true)
         }
         for problem in problems { Output.warn("rejected: \(problem)") }
         if invalidRows > 0 {
@@ -121,7 +111,8 @@ struct ImportReport: Encodable {
     }
 }
 
-/// The owned cells a run changes, row by row (for `--dry-run`).
+/// The cells a run changes (for `--dry-run`, and for what `resolve` did): the invoices table's owned
+/// cells row by row, and the payments table's lines by `stripe_id`.
 enum Changes {
     struct Cell: Encodable {
         var column: String
@@ -134,14 +125,20 @@ enum Changes {
         var cells: [Cell]
     }
 
-    static func between(before: LedgerTables, invoices: [Invoice], result: Reconciliation, tables: LedgerTables) -> [Row] {
-        let after = tables.renderedInvoices(invoices, result)
+    /// A payments-table line that is new, changed, or gone (`change`), with the cells that differ.
+    struct Payment: Encodable {
+        var stripeID: String
+        var change: String
+        var cells: [Cell]
+    }
+
+    static func rows(before: Table, after: Table, invoices: [Invoice]) -> [Row] {
         var rows: [Row] = []
         for r in 0..<after.rows.count {
             var cells: [Cell] = []
             for name in InvoiceColumn.owned {
                 guard let newColumn = after.columnIndex(name) else { continue }
-                let old = before.invoices.columnIndex(name).map { before.invoices.cell(r, $0) } ?? ""
+                let old = before.columnIndex(name).map { before.cell(r, $0) } ?? ""
                 let new = after.cell(r, newColumn)
                 if old != new { cells.append(Cell(column: name, before: old, after: new)) }
             }
@@ -150,5 +147,58 @@ enum Changes {
             }
         }
         return rows
+    }
+
+    static func payments(before: Table, after: Table) -> [Payment] {
+        let columns = LedgerTables.paymentColumns
+        func lines(_ table: Table) -> [String: [String]] {
+            let index = columns.map { table.columnIndex($0) }
+            guard let id = table.columnIndex("stripe_id") else { return [:] }
+            var lines: [String: [String]] = [:]
+            for r in 0..<table.rows.count {
+                lines[table.cell(r, id)] = index.map { $0.map { table.cell(r, $0) } ?? "" }
+            }
+            return lines
+        }
+        let old = lines(before), new = lines(after)
+        func cells(_ a: [String]?, _ b: [String]?) -> [Cell] {
+            columns.indices.compactMap { k in
+                let x = a?[k] ?? "", y = b?[k] ?? ""
+                return x == y || k == 0 ? nil : Cell(column: columns[k], before: x, after: y)
+            }
+        }
+        var changes: [Payment] = []
+        for id in Set(old.keys).union(new.keys).sorted() {
+            let a = old[id], b = new[id]
+            let differing = cells(a, b)
+            guard !differing.isEmpty else { continue }
+            changes.append(Payment(stripeID: id, change: a == nil ? "new" : b == nil ? "gone" : "changed", cells: differing))
+        }
+        return changes
+    }
+
+    /// The payments-table columns shown in text; `--json` gives every column.
+    static let shownPaymentColumns: Set<String> = [
+        "kind", "status", "currency", "amount", "invoice_number", "applied_amounts", "match_rule", "payout_id", "flag",
+    ]
+
+    static func print(rows: [Row], payments: [Payment], would: Bool) {
+        Output.line(rows.isEmpty ? "no row \(would ? "would change" : "changed")." : "rows:")
+        for row in rows {
+            Output.line("  \(row.invoice): " + row.cells.map { "\($0.column) '\($0.before)' → '\($0.after)'" }.joined(separator: "; "))
+        }
+        let counts = ["new", "changed", "gone"].map { kind in (kind, payments.count { $0.change == kind }) }.filter { $0.1 > 0 }
+        guard !counts.isEmpty else {
+            Output.line("no payment line \(would ? "would change" : "changed").")
+            return
+        }
+        Output.line("payment lines (" + counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ") + "):")
+        for line in payments {
+            let shown = line.cells.filter { shownPaymentColumns.contains($0.column) }
+            let text = line.change == "new"
+                ? shown.map { "\($0.column) '\($0.after)'" }
+                : shown.map { "\($0.column) '\($0.before)' → '\($0.after)'" }
+            Output.line("  \(line.stripeID) (\(line.change))" + (text.isEmpty ? "" : ": " + text.joined(separator: "; ")))
+        }
     }
 }

@@ -193,6 +193,27 @@ struct EndToEndTests {
         let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(summary?["dryRun"] as? Bool == true)
         #expect(((summary?["changes"] as? [Any]) ?? []).count > 10)
+
+        // The summary is the ledger as the import would leave it: the same as a real import's.
+        let real = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--json", Self.samples.appendingPathComponent("events").path])
+        let written = try JSONSerialization.jsonObject(with: Data(real.stdout.utf8)) as? [String: Any]
+        for key in ["statuses", "flags"] {
+            #expect((summary?[key] as? [String: Int]).map { !$0.isEmpty } == true, "\(key)")
+            #expect(summary?[key] as? [String: Int] == written?[key] as? [String: Int], "\(key)")
+        }
+        #expect(summary?["unmatchedPayments"] as? Int == written?["unmatchedPayments"] as? Int)
+
+        // A file that only adds a payment no row takes: no row changes, but the payment line is new.
+        try dir.write("payment.csv", "id,Created date (UTC),Amount,Currency,Captured,Status\nch_DRY1,2026-03-05 10:00:00,10.00,usd,true,Paid\n")
+        let payments = try dir.bytes("ledger.payments.csv")
+        let text = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--dry-run", dir.path("payment.csv")])
+        #expect(text.stdout.contains("no row would change."), "\(text.stdout)")
+        #expect(text.stdout.contains("payment lines (1 new):\n  ch_DRY1 (new): kind 'charge'; status 'succeeded'"), "\(text.stdout)")
+        let json = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--dry-run", "--json", dir.path("payment.csv")])
+        let one = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(one?["unmatchedPayments"] as? Int == (written?["unmatchedPayments"] as? Int ?? 0) + 1)
+        #expect(((one?["paymentChanges"] as? [[String: Any]]) ?? []).map { $0["stripeID"] as? String } == ["ch_DRY1"])
+        #expect(try dir.bytes("ledger.payments.csv") == payments)
     }
 
     @Test func standardInputIsAnInput() throws {

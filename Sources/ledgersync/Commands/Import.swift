@@ -70,13 +70,17 @@ extension LedgerSync {
             }
             Output.progress("reconciling \(session.invoices.count) rows")
             var notes: [String] = []
+            var after = (invoices: session.tables.invoices, payments: session.tables.payments)
             do {
                 if dryRun {
                     let result = try session.reconcile()
                     notes = result.notes
-                    report.changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
+                    after = (session.tables.renderedInvoices(session.invoices, result), session.tables.renderedPayments(result))
+                    report.changes = Changes.rows(before: before.invoices, after: after.invoices, invoices: session.invoices)
+                    report.paymentChanges = Changes.payments(before: before.payments, after: after.payments)
                 } else if let result = try session.commit() {
                     notes = result.notes
+                    after = (session.tables.invoices, session.tables.payments)
                 }
             } catch {
                 Output.endProgress()
@@ -84,7 +88,7 @@ extension LedgerSync {
             }
             Output.endProgress()
             timing.mark("reconcile + commit")
-            report.summarise(session: session, dryRunChanges: report.changes, notes: notes)
+            report.summarise(invoices: after.invoices, payments: after.payments, rows: session.invoices, notes: notes)
             let status = report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
             do { try report.finish(status: status, json: options.json) } catch {}
             // Everything is on disk and said. The process ends here rather than by unwinding: the system

@@ -129,7 +129,7 @@ extension LedgerSync {
                 throw Output.fail(error)
             }
             Output.endProgress()
-            report.summarise(session: session, dryRunChanges: nil, notes: notes)
+            report.summarise(invoices: session.tables.invoices, payments: session.tables.payments, rows: session.invoices, notes: notes)
             if let failure {
                 Output.warn("error: \(failure)")
                 report.problems.append(failure.description)

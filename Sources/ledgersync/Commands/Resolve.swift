@@ -69,15 +69,14 @@ extension LedgerSync {
                     result = try session.reconcile()
                 }
             } catch { throw Output.fail(error) }
-            let changes = Changes.between(before: before, invoices: session.invoices, result: result, tables: session.tables)
+            let invoicesAfter = session.tables.renderedInvoices(session.invoices, result)
+            let changes = Changes.rows(before: before.invoices, after: invoicesAfter, invoices: session.invoices)
+            let paymentChanges = Changes.payments(before: before.payments, after: session.tables.renderedPayments(result))
             if options.json {
-                Output.json(["dryRun": AnyEncodable(dryRun), "changes": AnyEncodable(changes)])
+                Output.json(["dryRun": AnyEncodable(dryRun), "changes": AnyEncodable(changes), "paymentChanges": AnyEncodable(paymentChanges)])
             } else {
                 Output.line(dryRun ? "would change:" : "recorded; changed:")
-                if changes.isEmpty { Output.line("  no row") }
-                for row in changes {
-                    Output.line("  \(row.invoice): " + row.cells.map { "\($0.column) '\($0.before)' → '\($0.after)'" }.joined(separator: "; "))
-                }
+                Changes.print(rows: changes, payments: paymentChanges, would: dryRun)
             }
         }
 
