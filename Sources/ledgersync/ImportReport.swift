@@ -32,6 +32,8 @@ struct ImportReport: Encodable {
     var notes: [String] = []
     var changes: [Changes.Row]?
     var paymentChanges: [Changes.Payment]?
+    /// What stopped the run after part of it was applied (a pull whose server failed).
+    var error: String?
     var exitCode: Int32 = 0
 
     init(ledger: String, dryRun: Bool) {
@@ -108,6 +110,7 @@ struct ImportReport: Encodable {
         if invalidRows > 0 {
             Output.warn("\(invalidRows) row\(invalidRows == 1 ? " is" : "s are") invalid_row: fix the cells named in flag_detail and run again.")
         }
+        if let error { Output.warn("error: \(error)") }
     }
 }
 

@@ -118,8 +118,15 @@ struct CrossDoorPullTests {
         #expect(publishable.status == 2 && publishable.stderr.contains("a publishable key cannot read data"), "\(publishable.stderr)")
 
         // A wrong key of the right shape: Stripe's 401, and the key is not echoed.
+        let untouched = try Data(contentsOf: URL(fileURLWithPath: ledger))
         let wrong = try pull(ledger, server: server, key: "sk_test_wrongwrongwrong")
         #expect(wrong.status == 2 && wrong.stderr.contains("HTTP 401") && !wrong.stderr.contains("wrongwrongwrong"), "\(wrong.stderr)")
+        // Nothing was fetched, so nothing is written, and the refusal is said once.
+        #expect(wrong.stderr.components(separatedBy: "HTTP 401").count == 2, "\(wrong.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == untouched)
+        let side = (ledger as NSString).deletingPathExtension
+        #expect(!FileManager.default.fileExists(atPath: side + ".payments.csv"))
+        #expect(!FileManager.default.fileExists(atPath: side + ".ledgersync/pull-cursor.json"))
 
         try dir.write("key.txt", StubStripe.key + "\n")
         let fromFile = try CLI.run(["pull", "--ledger", ledger, "--api-base", server.base, "--api-key-file", dir.path("key.txt")],

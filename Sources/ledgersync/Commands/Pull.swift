@@ -115,6 +115,11 @@ extension LedgerSync {
                 throw Output.fail(error)
             }
 
+            if let failure, report.files.isEmpty {
+                // Nothing was fetched: the ledger and the cursor stay exactly as they were.
+                Output.endProgress()
+                throw CommandFailure(message: "error: \(failure)", status: ExitStatus.failure)
+            }
             Output.progress("reconciling \(session.invoices.count) rows")
             var notes: [String] = []
             do {
@@ -130,10 +135,7 @@ extension LedgerSync {
             }
             Output.endProgress()
             report.summarise(invoices: session.tables.invoices, payments: session.tables.payments, rows: session.invoices, notes: notes)
-            if let failure {
-                Output.warn("error: \(failure)")
-                report.problems.append(failure.description)
-            }
+            report.error = failure?.description
             try report.finish(status: failure != nil ? ExitStatus.failure
                                 : report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial,
                               json: options.json)
