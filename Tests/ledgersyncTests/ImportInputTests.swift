@@ -202,6 +202,10 @@ struct ImportInputTests {
         #expect(status.status == 0)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect((summary["statuses"] as? [String: Int])?["paid"] ?? 0 > 0)
+        // The same counts as the ledger's status column: the invalid_row row has no status.
+        let imported = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), "--json", Self.events])
+        let counts = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any])
+        #expect(summary["statuses"] as? [String: Int] == counts["statuses"] as? [String: Int])
         #expect(((summary["needsAttention"] as? [Any]) ?? []).count > 0)
     }
 

@@ -102,7 +102,8 @@ struct StatusSummary: Encodable {
         for (invoice, state) in zip(invoices, result.invoices) {
             if !includeRowsIssuedAfter, let issued = invoice.issueDay, issued > asOfDay { continue }
             counted += 1
-            statuses[state.status.rawValue, default: 0] += 1
+            // A row that cannot be read has no status (its cell is empty), only its invalid_row flag.
+            if invoice.isValid { statuses[state.status.rawValue, default: 0] += 1 }
             if let flag = state.flag {
                 flags[flag.rawValue, default: 0] += 1
                 needsAttention.append(Attention(target: invoice.invoiceNumber.isEmpty ? "row \(invoice.index + 2)" : invoice.invoiceNumber,
@@ -156,7 +157,7 @@ struct StatusSummary: Encodable {
             Output.line("  aging: " + Self.buckets.map { "\($0) \(c.aging[$0] ?? "0")" }.joined(separator: " · "))
         }
         if let rate = autoReconciledRate {
-            Output.line("auto-reconciled: \(Int((rate * 1000).rounded()) / 10)% of rows with a payment settled without a person")
+            Output.line("auto-reconciled: \(String(format: "%.1f", rate * 100))% of rows with a payment settled without a person")
         }
         if webhookEventsNotApplied > 0 {
             Output.line("webhook events not applied: \(webhookEventsNotApplied) (reasons in \(LedgerSink.failedEventsFile(ledger: ledger)))")
