@@ -149,6 +149,23 @@ enum ExportRecords {
             t.payout = try row.id(.payout, ["po_"], what: "a payout id")
         }
         var records = [t]
+        // The itemized report names the charge a refund is of: that is a (poor) snapshot of the refund,
+        // which explains as much of the charge's refunded amount (the balance history cannot say whose
+        // refund it is, so there the refund stays a line of its own).
+        if itemized, t.type == "refund", let refund = t.source, refund.hasPrefix("re_") || refund.hasPrefix("pyr_"), let chargeID {
+            let facing = try customerFacing(row) ?? (currency, t.amount)
+            var r = Record(kind: .refund, id: refund, door: .csvExport)
+            r.livemode = t.livemode
+            r.created = t.created
+            r.observedAt = t.created
+            r.status = "succeeded"
+            r.currency = facing.currency.code
+            r.amount = facing.amount.map { abs($0) }
+            r.charge = chargeID
+            r.balanceTransaction = id
+            records.append(r)
+            return records
+        }
         let chargeSource = chargeID ?? t.source.flatMap { $0.hasPrefix("ch_") || $0.hasPrefix("py_") ? $0 : nil }
         guard t.type == "charge" || t.type == "payment", let cid = chargeSource else { return records }
         // Gross, fee and net are in the currency the money settled in; the charge itself is in the

@@ -186,6 +186,37 @@ struct ImportInputTests {
         #expect(ledgers[0] == ledgers[1], "the order of the exports changes nothing")
     }
 
+    /// A refund told by the Payments export (Amount Refunded) and by the itemized balance report (its
+    /// refund row names the charge) is one refund: one payment line, counted once on the row.
+    @Test func aRefundInTwoExportsIsOneLine() throws {
+        let payments = """
+        id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Status,Customer ID,invoice_number (metadata)
+        ch_RF5,2026-03-05 10:00:00,100.00,50.00,usd,true,Partially Refunded,cus_RF,INV-RF-1
+
+        """
+        let itemized = """
+        balance_transaction_id,created_utc,charge_id,source_id,currency,gross,fee,net,reporting_category
+        txn_RFc,2026-03-05 10:00:00,ch_RF5,ch_RF5,usd,100.00,3.20,96.80,charge
+        txn_RFr,2026-03-06 10:00:00,ch_RF5,re_RF5,usd,-50.00,0.00,-50.00,refund
+
+        """
+        for order in [["payments.csv", "itemized.csv"], ["itemized.csv", "payments.csv"]] {
+            let dir = try TempDir()
+            try dir.write("ledger.csv", "invoice_number,currency,amount_due,stripe_customer_id\nINV-RF-1,usd,100.00,cus_RF\n")
+            try dir.write("payments.csv", payments)
+            try dir.write("itemized.csv", itemized)
+            for file in order {
+                let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path(file)])
+                #expect(result.status == 0, "\(file): \(result.stderr)")
+            }
+            let row = try #require(try LedgerCSV(dir.path("ledger.csv")).row("INV-RF-1"))
+            #expect(row["status"] == "partially_refunded" && row["amount_refunded"] == "50.00", "\(order): \(row)")
+            let lines = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+            #expect(lines.column("stripe_id").sorted() == ["ch_RF5", "re_RF5"], "\(order): \(lines.rows)")
+            #expect(lines.row("re_RF5")?["amount"] == "-50.00" && lines.row("re_RF5")?["charge_id"] == "ch_RF5")
+        }
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
