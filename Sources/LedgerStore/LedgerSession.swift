@@ -123,26 +123,33 @@ public final class LedgerSession {
     }
 
     private func replay(into state: inout StateCache, from offset: Int64) throws(LedgerError) {
+        var decisions = Set(state.decisions)
+        try forEachJournalItem(from: offset, event: { seen.events.insert($0) }, record: { state.records.insert($0) }, decision: {
+            if decisions.insert($0).inserted { state.decisions.append($0) }
+        })
+    }
+
+    /// Every event id, record snapshot and decision the journal holds from `offset`, in the order written.
+    private func forEachJournalItem(from offset: Int64, event: (String) -> Void, record: (Record) -> Void,
+                                    decision: (Decision) -> Void) throws(LedgerError) {
         let reconcileSettings = try settings.reconcileSettings(file: paths.settings)
         let decoder = JSONDecoder()
-        var decisions = Set(state.decisions)
         do {
             try journal.forEachLine(from: offset) { _, line in
                 if let item = JournalLine.item(line) {
                     let input = StripeJSON.decode(Array(item.raw), file: paths.journal, door: item.door, settings: reconcileSettings)
                     for parsed in input.events {
-                        if let id = parsed.eventID { seen.events.insert(id) }
-                        for record in parsed.records { state.records.insert(record) }
+                        if let id = parsed.eventID { event(id) }
+                        for r in parsed.records { record(r) }
                     }
                 } else if let body = JournalLine.field(line, "export"), let text = try? decoder.decode(String.self, from: Data(body)) {
                     for item in StripeExport.decode(Array(text.utf8), file: paths.journal, settings: reconcileSettings).input.records {
-                        state.records.insert(item.record)
+                        record(item.record)
                     }
-                } else if let body = JournalLine.field(line, "record"), let record = try? decoder.decode(Record.self, from: Data(body)) {
-                    state.records.insert(record)
-                } else if let body = JournalLine.field(line, "decision"), let decision = try? decoder.decode(Decision.self, from: Data(body)),
-                          decisions.insert(decision).inserted {
-                    state.decisions.append(decision)
+                } else if let body = JournalLine.field(line, "record"), let r = try? decoder.decode(Record.self, from: Data(body)) {
+                    record(r)
+                } else if let body = JournalLine.field(line, "decision"), let d = try? decoder.decode(Decision.self, from: Data(body)) {
+                    decision(d)
                 }
             }
         } catch let error as LedgerError {
@@ -150,6 +157,27 @@ public final class LedgerSession {
         } catch {
             throw LedgerError(.corruptSideFile, file: paths.journal, "cannot be replayed: \(error)")
         }
+    }
+
+    /// What was known by `cutoff` (unix seconds): each record merged from the snapshots the journal
+    /// holds that were observed before it — an event's time, an export's or API object's `created` —
+    /// and the decisions made before it. A record the journal does not hold (read back from the
+    /// payments table after the side files were deleted) counts from its `created`.
+    public func knownState(before cutoff: Int64) throws(LedgerError) -> StateCache {
+        let current = try knownState()
+        var past = StateCache()
+        var inJournal = Set<String>()
+        var decisions = Set<Decision>()
+        try forEachJournalItem(from: 0, event: { _ in }, record: { r in
+            inJournal.insert(r.id)
+            if (r.observedAt ?? r.created ?? 0) < cutoff { past.records.insert(r) }
+        }, decision: { d in
+            if d.decidedAt < cutoff, decisions.insert(d).inserted { past.decisions.append(d) }
+        })
+        for r in current.records.all where !inJournal.contains(r.id) && (r.created ?? r.observedAt ?? 0) < cutoff {
+            past.records.insert(r)
+        }
+        return past
     }
 
     /// Rebuilds records and decisions from the tables alone (the side files were deleted).

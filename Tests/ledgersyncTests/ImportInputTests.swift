@@ -217,6 +217,23 @@ struct ImportInputTests {
         }
     }
 
+    /// `status --as-of` shows each record as it stood that day: a Stripe invoice voided on 2026-03-05
+    /// (INV-2026-0025) and one marked uncollectible on 2026-04-12 (INV-2026-0026) are neither the day before.
+    @Test func statusAsOfADayShowsWhatWasTrueThen() throws {
+        let dir = try Self.freshLedger()
+        try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        func statuses(_ day: String) throws -> [String: Int] {
+            let result = try CLI.run(["status", "--ledger", dir.path("ledger.csv"), "--as-of", day, "--json"])
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            return try #require(summary["statuses"] as? [String: Int])
+        }
+        let beforeVoid = try statuses("2026-03-04"), voided = try statuses("2026-03-05")
+        #expect(voided["void", default: 0] == beforeVoid["void", default: 0] + 1, "\(beforeVoid) → \(voided)")
+        let beforeUncollectible = try statuses("2026-04-11"), uncollectible = try statuses("2026-04-12")
+        #expect(uncollectible["uncollectible", default: 0] == beforeUncollectible["uncollectible", default: 0] + 1,
+                "\(beforeUncollectible) → \(uncollectible)")
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])

@@ -41,9 +41,8 @@ extension LedgerSync {
                     result = try session.currentReconciliation()
                 } else {
                     // As of a past day: only what was known by its end.
-                    let state = try session.knownState()
-                    let cutoff = Int64(day + 1) * 86_400
-                    let records = RecordSet(restoring: state.records.all.filter { ($0.created ?? $0.observedAt ?? 0) < cutoff })
+                    let state = try session.knownState(before: Int64(day + 1) * 86_400)
+                    let records = state.records
                     var settings = try session.settings.reconcileSettings(file: session.paths.settings)
                     settings.keepTrail = false
                     result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: state.decisions,
