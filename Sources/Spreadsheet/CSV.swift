@@ -42,7 +42,7 @@ public enum CSV {
 final class TableCollector {
     private(set) var table = Table(header: [], rows: [])
 
-    func add(_ index: Int, _ fields: [String]) -> Bool {
+    func add(_ index: Int, _ line: Int, _ fields: [String]) -> Bool {
         if index == 0 { table.header = fields } else { table.rows.append(fields) }
         return true
     }

@@ -16,12 +16,15 @@ final class CSVReader {
     private var atStart = true
     private var hasBOM = false
 
-    /// - Parameter deliver: called with each row's index (0 is the header) and fields; return
-    ///   false to stop reading.
-    init(name: String, deliver: @escaping (Int, [String]) -> Bool) throws(SpreadsheetError) {
+    /// - Parameters:
+    ///   - lenient: take misplaced quotes as text and bytes that are not UTF-8 as U+FFFD, instead of
+    ///     failing (for inputs whose every used cell is validated anyway: Dashboard exports).
+    ///   - deliver: called with each row's index (0 is the header), the line it starts on, and its
+    ///     fields; return false to stop reading.
+    init(name: String, lenient: Bool = false, deliver: @escaping (_ index: Int, _ line: Int, _ fields: [String]) -> Bool) throws(SpreadsheetError) {
         self.name = name
-        parser = try LibCSVParser(name: name)
-        builder = CSVRecordBuilder(name: name, deliver: deliver)
+        parser = try LibCSVParser(name: name, strict: !lenient)
+        builder = CSVRecordBuilder(name: name, replacingInvalidUTF8: lenient, deliver: deliver)
     }
 
     /// Whether a row handler asked to stop.

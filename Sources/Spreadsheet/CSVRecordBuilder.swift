@@ -8,7 +8,9 @@ import Darwin
 /// `String`, checking UTF-8 and counting physical lines for error messages.
 ///
 /// Blank lines (records without a field) are skipped. Rows are handed to `deliver` with their
-/// index (0 is the header); `deliver` returns false to stop early. After the first failure every
+/// index (0 is the header) and the physical line they start on; `deliver` returns false to stop
+/// early. Text that is not UTF-8 is an error, or, when `replacingInvalidUTF8`, read with each bad
+/// byte sequence as U+FFFD (a reader that validates the cells it uses finds them there). After the first failure every
 /// later callback is ignored: libcsv cannot be stopped from inside a callback.
 final class CSVRecordBuilder {
     let name: String
@@ -34,10 +36,14 @@ final class CSVRecordBuilder {
     private var above: [String] = []
     private var header: [String] = []
     private var previousTerminatorWasCR = false
-    private let deliver: (Int, [String]) -> Bool
+    /// The line the record being read starts on.
+    private var recordLine = 1
+    private let replacingInvalidUTF8: Bool
+    private let deliver: (Int, Int, [String]) -> Bool
 
-    init(name: String, deliver: @escaping (Int, [String]) -> Bool) {
+    init(name: String, replacingInvalidUTF8: Bool = false, deliver: @escaping (_ index: Int, _ line: Int, _ fields: [String]) -> Bool) {
         self.name = name
+        self.replacingInvalidUTF8 = replacingInvalidUTF8
         self.deliver = deliver
     }
 
@@ -51,6 +57,7 @@ final class CSVRecordBuilder {
 
     func field(_ bytes: UnsafeRawBufferPointer) {
         if isDone { return }
+        if fields.isEmpty { recordLine = line }
         let text: String
         if bytes.isEmpty {
             text = ""
@@ -67,14 +74,17 @@ final class CSVRecordBuilder {
             let checked = bytes.baseAddress.flatMap {
                 String(validatingCString: $0.assumingMemoryBound(to: CChar.self))
             }
-            guard let valid = checked, valid.utf8.count == bytes.count else {
+            if let valid = checked, valid.utf8.count == bytes.count {
+                text = valid
+            } else if replacingInvalidUTF8 {
+                text = String(decoding: units, as: UTF8.self)
+            } else {
                 let column = currentColumn
                 failure = SpreadsheetError(
                     .notUTF8, file: name, line: line, column: column, columnName: columnName(at: column),
                     value: String(decoding: units, as: UTF8.self))
                 return
             }
-            text = valid
             line += CSVRecordBuilder.lineBreaks(in: bytes)
         }
         fields.append(text)
@@ -111,7 +121,7 @@ final class CSVRecordBuilder {
         above = row
         let index = recordCount
         recordCount += 1
-        if !deliver(index, row) { stopped = true }
+        if !deliver(index, recordLine, row) { stopped = true }
     }
 
     /// Line breaks inside one field (only a quoted field can hold them): LFs, or lone CRs when

@@ -4,8 +4,9 @@ import CCSV
 
 /// Owns one libcsv `struct csv_parser` and turns its C error codes into `SpreadsheetError` once.
 ///
-/// Options in force: `CSV_APPEND_NULL` (each field handed to cb1 is NUL-terminated), `CSV_STRICT` (a quote inside an unquoted field, or text after a closing
-/// quote, is an error rather than a silent guess), `CSV_STRICT_FINI` (an unclosed quoted field at
+/// Options in force: `CSV_APPEND_NULL` (each field handed to cb1 is NUL-terminated), `CSV_STRICT`
+/// unless `strict` is false (a quote inside an unquoted field, or text after a closing quote, is an
+/// error rather than taken as text), `CSV_STRICT_FINI` (an unclosed quoted field at
 /// the end of input is an error) and `CSV_REPALL_NL` (every line ending is reported, so
 /// `CSVRecordBuilder` can count physical lines and detect CRLF). The space function is replaced so
 /// that spaces and tabs around unquoted fields are kept: libcsv trims them by default.
@@ -14,13 +15,13 @@ final class LibCSVParser {
     private var initialized = false
     private let name: String
 
-    init(name: String) throws(SpreadsheetError) {
+    init(name: String, strict: Bool = true) throws(SpreadsheetError) {
         self.name = name
         parser = .allocate(capacity: 1)
         parser.initialize(to: csv_parser())
         // csv_init(p, options): sets up *p with default delimiter (comma), quote (") and the given
         // options; returns 0 on success, -1 when p is NULL (cannot happen here).
-        let options = UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL)
+        let options = UInt8((strict ? CSV_STRICT : 0) | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL)
         guard csv_init(parser, options) == 0 else {
             throw SpreadsheetError(.tooLarge, file: name, reason: "libcsv could not start")
         }

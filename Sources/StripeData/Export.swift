@@ -4,7 +4,7 @@ import Spreadsheet
 /// One record read from a Dashboard export, with the line of the row it came from.
 public struct ExportRecord: Sendable, Hashable {
     public var record: Record
-    /// 1-based line of the row (the header is line 1; exact unless a quoted cell spans lines).
+    /// 1-based line the row starts on (the header is line 1).
     public var line: Int
 
     public init(record: Record, line: Int) {
@@ -97,8 +97,8 @@ public enum StripeExport {
         var reader = ExportReader(file: name, referenceKeys: settings.referenceKeys)
         var batch = ExportBatch(header: [])
         do {
-            try CSV.forEachRow(path: path) { index, fields in
-                guard reader.take(index: index, fields: fields, into: &batch) else { throw ExportStop() }
+            try CSV.forEachRow(path: path, lenient: true) { index, line, fields in
+                guard reader.take(index: index, line: line, fields: fields, into: &batch) else { throw ExportStop() }
                 if batch.records.count >= batchSize {
                     deliver(batch)
                     batch = ExportBatch(header: batch.header)
@@ -130,14 +130,15 @@ public enum StripeExport {
         var reader = ExportReader(file: file, referenceKeys: settings.referenceKeys)
         var batch = ExportBatch(header: [])
         do {
-            let table = try CSV.parse(bytes, name: file).table
-            if reader.take(index: 0, fields: table.header, into: &batch) {
-                for (i, row) in table.rows.enumerated() {
-                    guard reader.take(index: i + 1, fields: row, into: &batch) else { break }
-                }
+            try CSV.forEachRow(bytes: bytes, name: file, lenient: true) { index, line, fields in
+                guard reader.take(index: index, line: line, fields: fields, into: &batch) else { throw ExportStop() }
             }
-        } catch {
+        } catch is ExportStop {
+        } catch let error as SpreadsheetError {
             reader.input.problems.append(unreadable(error, file: file))
+        } catch {
+            reader.input.problems.append(InputProblem(file: file, line: 1, offset: 0, kind: .unreadableCSV,
+                                                      message: "cannot be read as CSV; check the file"))
         }
         reader.finish()
         reader.input.records = batch.records
@@ -171,7 +172,7 @@ struct ExportReader {
     }
 
     /// Takes row `index` (0 is the header). False when reading should stop (an unknown header).
-    mutating func take(index: Int, fields: [String], into batch: inout ExportBatch) -> Bool {
+    mutating func take(index: Int, line: Int, fields: [String], into batch: inout ExportBatch) -> Bool {
         guard let header else {
             switch ExportHeader.recognise(fields, referenceKeys: referenceKeys) {
             case .success(let h):
@@ -185,7 +186,6 @@ struct ExportReader {
             }
         }
         input.rows += 1
-        let line = index + 1
         do {
             let records = try ExportRecords.records(ExportRow(header: header, cells: fields))
             for record in records {

@@ -168,4 +168,31 @@ import Testing
         for title in ExportKind.allCases.map(\.title) { #expect(problem.message.contains(title)) }
         #expect(problem.message.contains("Closest: Payments export, which lacks Amount Refunded or Captured"))
     }
+
+    /// A cell LedgerSync does not read never stops the file: a stray quote or a byte that is not UTF-8
+    /// there is taken as text. A bad cell it reads skips that row, reported on the line the row starts.
+    @Test(arguments: [false, true])
+    func faultsInUnreadCellsDoNotStopTheFile(fromMemory: Bool) throws {
+        var bytes = Array("""
+        id,Created date (UTC),Amount,Currency,Captured,Status,Description
+        ch_A1,2026-03-05 10:00:00,10.00,usd,true,Paid,"two
+        lines"
+        ch_A2,2026-03-05 10:00:00,10.00,usd,true,Paid,a 5" screen
+        ch_A3,2026-03-05 10:00:00,10.00,usd,true,Paid,caf
+        """.utf8)
+        bytes += [0xE9, 0x0A] + Array("ch_A4,2026-03-05 10:00:00,10.0x,usd,true,Paid,ok\nch_A5,2026-03-05 10:00:00,10.00,usd,true,Paid,ok\n".utf8)
+        let input: ExportInput
+        if fromMemory {
+            input = StripeExport.decode(bytes, file: "p.csv", settings: ReconcileSettings()).input
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).csv").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            input = StripeExport.read(path: path, file: "p.csv", settings: ReconcileSettings())
+        }
+        #expect(input.records.map(\.record.id) == ["ch_A1", "ch_A2", "ch_A3", "ch_A5"])
+        #expect(input.records.map(\.line) == [2, 4, 5, 7])
+        #expect(input.problems.map(\.line) == [6], "\(input.problems)")
+        #expect(input.problems.first?.message.contains("column Amount '10.0x'") == true)
+    }
 }
