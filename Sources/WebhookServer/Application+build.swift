@@ -33,7 +33,10 @@ public func buildApplication(
         inbox: inbox, sink: sink, metrics: metrics,
         interval: configuration.applyInterval, maxBatchSize: configuration.maxBatchSize, logger: logger)
     let router = buildRouter(configuration: configuration, inbox: inbox, applier: applier, metrics: metrics)
-    return Application(router: router, configuration: server, services: [applier], logger: logger)
+    let (seconds, attoseconds) = configuration.idleTimeout.components
+    let idleNanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    return Application(router: router, server: .http1(configuration: .init(idleTimeout: .nanoseconds(idleNanoseconds))),
+                       configuration: server, services: [applier], logger: logger)
 }
 
 /// The router alone, for embedding the endpoints in another application.

@@ -16,7 +16,7 @@ public final class Applier: Service, Sendable {
         public var consecutiveErrors = 0
         /// Short text of the last batch error, cleared by the next success.
         public var lastError: String?
-        /// Events the sink refused since start (each is in `failed.jsonl`).
+        /// Events the sink refused, each kept in `failed.jsonl` (counted from that file at start).
         public var failedEvents = 0
         public var appliedEvents = 0
     }
@@ -29,7 +29,7 @@ public final class Applier: Service, Sendable {
     public let drainAttempts: Int
     let metrics: WebhookMetrics
     let logger: Logger
-    private let state = Locked(Status())
+    private let state: Locked<Status>
     private let acceptedAt = Locked([UInt64: ContinuousClock.Instant]())
 
     public init(
@@ -38,6 +38,9 @@ public final class Applier: Service, Sendable {
         logger: Logger = Logger(label: "ledgersync.webhook.applier")
     ) {
         self.inbox = inbox
+        var status = Status()
+        status.failedEvents = Inbox.failedEventCount(directory: inbox.directory)
+        state = Locked(status)
         self.sink = sink
         self.metrics = metrics
         self.interval = interval

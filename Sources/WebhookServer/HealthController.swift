@@ -1,7 +1,7 @@
 import Hummingbird
 
-/// `GET /healthz` (the process answers), `GET /readyz` (the ledger is writable and the inbox
-/// accepts appends; reports the backlog), `GET /metrics` (Prometheus text).
+/// `GET /healthz` (the process answers; `HEAD` too), `GET /readyz` (the ledger is writable, the last
+/// batch was applied, and the inbox accepts appends; reports the backlog), `GET /metrics` (Prometheus text).
 struct HealthController: Sendable {
     let inbox: Inbox
     let applier: Applier
@@ -10,6 +10,9 @@ struct HealthController: Sendable {
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in
             WebhookController.json(.ok, #"{"status":"ok"}"#)
+        }
+        router.head("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"])
         }
         router.get("/readyz") { _, _ in
             await self.readiness()
@@ -24,10 +27,11 @@ struct HealthController: Sendable {
     }
 
     func readiness() async -> Response {
-        let writable = await applier.sink.isWritable()
+        let status = applier.status
+        // A ledger whose last batch failed is not being kept current, whatever its permissions say.
+        let writable = await applier.sink.isWritable() && status.consecutiveErrors == 0
         let accepting = inbox.isAcceptingAppends
         let backlog = inbox.backlog
-        let status = applier.status
         metrics.backlog.set(Int64(backlog))
         let ready = writable && accepting
         let lastError = status.lastError == nil ? "null" : #""batch failed; see logs""#

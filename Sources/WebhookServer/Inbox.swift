@@ -350,6 +350,12 @@ public final class Inbox: @unchecked Sendable {
     }
 
     /// False once the inbox is closed or stopped by a write failure.
+    /// Events kept in `failed.jsonl` (one line each) of the inbox in `directory`; 0 without the file.
+    public static func failedEventCount(directory: String) -> Int {
+        guard let data = FileManager.default.contents(atPath: directory + "/failed.jsonl") else { return 0 }
+        return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
     public var isAcceptingAppends: Bool {
         condition.lock()
         defer { condition.unlock() }

@@ -66,6 +66,10 @@ struct WebhookController: Sendable {
         guard envelope.id.hasPrefix("evt_"), !envelope.type.isEmpty else {
             return reject(.notAnEvent, status: .badRequest, reason: "body is not a Stripe event (id must start with evt_)", logger: logger)
         }
+        // Ids and types are plain words (`evt_1Q…`, `charge.succeeded`): nothing else reaches the logs or the inbox.
+        guard Self.isPlainWord(envelope.id), Self.isPlainWord(envelope.type) else {
+            return reject(.notAnEvent, status: .badRequest, reason: "body is not a Stripe event (id and type must be letters, digits, '_', '.' or '-')", logger: logger)
+        }
         logger[metadataKey: "event_id"] = "\(envelope.id)"
         logger[metadataKey: "event_type"] = "\(envelope.type)"
 
@@ -93,6 +97,14 @@ struct WebhookController: Sendable {
         metrics.reject(label)
         logger.notice("webhook request refused", metadata: ["reason": "\(label.rawValue)"])
         return Self.json(status, Self.errorBody(reason))
+    }
+
+    /// At most 255 ASCII letters, digits, `_`, `.` and `-`.
+    static func isPlainWord(_ text: String) -> Bool {
+        text.utf8.count <= 255 && text.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == 0x5F || byte == 0x2E || byte == 0x2D
+        }
     }
 
     static func isJSON(_ contentType: String) -> Bool {

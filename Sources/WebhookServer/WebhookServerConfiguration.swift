@@ -19,6 +19,9 @@ public struct WebhookServerConfiguration: Sendable {
     public var applyInterval: Duration
     /// Most records handed to the sink in one call.
     public var maxBatchSize: Int
+    /// A connection on which nothing arrives for this long is closed (a client that stalls mid-request
+    /// or holds an idle connection open).
+    public var idleTimeout: Duration
     /// Current time in Unix seconds; replaceable in tests.
     public var now: @Sendable () -> Int64
 
@@ -29,6 +32,7 @@ public struct WebhookServerConfiguration: Sendable {
         path: String = "/stripe/webhook",
         applyInterval: Duration = .milliseconds(150),
         maxBatchSize: Int = 2000,
+        idleTimeout: Duration = .seconds(30),
         now: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) {
         self.secrets = secrets
@@ -37,6 +41,7 @@ public struct WebhookServerConfiguration: Sendable {
         self.path = path
         self.applyInterval = applyInterval
         self.maxBatchSize = maxBatchSize
+        self.idleTimeout = idleTimeout
         self.now = now
     }
 }

@@ -10,7 +10,7 @@ import WebhookServer
 /// The ledger lock is held only while a batch is applied — open, accept all, commit, close — and
 /// never retaken sooner than `lockGap` after it was let go, so a person's `import` or `resolve`
 /// (which polls the lock every 50 ms) always gets a turn between batches. When the ledger is
-/// locked longer than `lockTimeout`, `apply` throws and the applier retries the same events later;
+/// locked longer than `lockTimeout` (nil: `settings.json`'s, else 10 s, as for every command), `apply` throws and the applier retries the same events later;
 /// they stay in the inbox meanwhile.
 ///
 /// ```swift
@@ -19,8 +19,8 @@ import WebhookServer
 /// ```
 final class LedgerSink: WebhookEventSink, @unchecked Sendable {
     let ledger: String
-    /// Seconds one batch waits for the ledger lock before giving up (and being retried).
-    let lockTimeout: Double
+    /// Seconds one batch waits for the ledger lock before giving up (and being retried); nil: the ledger's setting.
+    let lockTimeout: Double?
     /// Least pause between letting go of the lock and taking it again.
     let lockGap: TimeInterval
     /// Ledger work is synchronous file I/O and CPU: it runs on a thread of its own, one batch at a
@@ -29,7 +29,7 @@ final class LedgerSink: WebhookEventSink, @unchecked Sendable {
     /// Touched only on `worker`.
     private var lastReleased: Date?
 
-    init(ledger: String, lockTimeout: Double = 2, lockGap: TimeInterval = 0.12) {
+    init(ledger: String, lockTimeout: Double? = nil, lockGap: TimeInterval = 0.12) {
         self.ledger = ledger
         self.lockTimeout = lockTimeout
         self.lockGap = lockGap
@@ -136,8 +136,6 @@ extension LedgerSink {
 
     /// How many webhook events `serve` could not apply (lines of `inbox/failed.jsonl`); 0 without one.
     static func failedEventCount(paths: LedgerPaths) -> Int {
-        let file = (inboxDirectory(paths: paths) as NSString).appendingPathComponent("failed.jsonl")
-        guard let data = FileManager.default.contents(atPath: file) else { return 0 }
-        return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        Inbox.failedEventCount(directory: inboxDirectory(paths: paths))
     }
 }

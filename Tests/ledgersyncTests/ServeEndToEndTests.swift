@@ -120,10 +120,54 @@ struct ServeEndToEndTests {
         let payments = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
         #expect(payments.column("stripe_id").filter { $0.hasPrefix("ch_hm") }.count == 5)
         #expect(!payments.column("stripe_id").contains("ch_live0000000"))
+
+        // Started again, with JSON logs: the event kept in failed.jsonl still counts; HEAD /healthz answers.
+        let again = try ServeProcess(ledger: dir.path("ledger.csv"), secrets: [], extra: ["--secret-file", dir.path("secret"), "--json"])
+        defer { again.kill() }
+        try again.waitUntilUp()
+        let ready = try JSONSerialization.jsonObject(with: Data(try ServeSupport.get(again.url + "/readyz").utf8)) as? [String: Any]
+        #expect(ready?["failedEvents"] as? Int == 1, "\(String(describing: ready))")
+        #expect(try ServeSupport.get(again.url + "/healthz", method: "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) == "200")
+        again.signal(SIGINT)
+        #expect(again.waitForExit(seconds: 15) == 0)
+        let logs = again.stdout.split(separator: "\n")
+        #expect(!logs.isEmpty && logs.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(again.stdout)")
+        #expect(logs.contains { $0.contains(#""message":"serving""#) }, "\(again.stdout)")
+
+        // A replay window longer than an hour is refused.
+        let wide = try CLI.run(["serve", "--ledger", dir.path("ledger.csv"), "--tolerance", "86400"])
+        #expect(wide.status == 2 && wide.stderr.contains("between 1 and 3600 seconds"), "\(wide.stderr)")
     }
 }
 
 extension ServeEndToEndTests {
+    /// While batches cannot be written (another process holds the ledger), /readyz says so; they are
+    /// applied once it lets go.
+    @Test func readinessFollowsWhetherBatchesAreWritten() throws {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(atPath: ServeSupport.sampleLedger, toPath: dir.path("ledger.csv"))
+        let server = try ServeProcess(ledger: dir.path("ledger.csv"), secrets: ["whsec_ready"], extra: ["--lock-timeout", "0.2"])
+        defer { server.kill() }
+        try server.waitUntilUp()
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [dir.path("ledger.ledgersync/lock"), "sleep", "3"]
+        try holder.run()
+        usleep(300_000)
+        let burst = try ServeSupport.clientLines(["burst", server.url, "whsec_ready", "1", "rd", "1"])
+        #expect(burst.filter { $0.hasPrefix("ack ") }.count == 1, "stored and acknowledged while the ledger is held")
+        var blocked: [String: Any]?
+        for _ in 0..<20 where blocked == nil {
+            usleep(100_000)
+            let ready = try JSONSerialization.jsonObject(with: Data(try ServeSupport.get(server.url + "/readyz").utf8)) as? [String: Any]
+            if ready?["consecutiveApplyErrors"] as? Int ?? 0 > 0 { blocked = ready }
+        }
+        #expect(blocked?["ready"] as? Bool == false && blocked?["ledgerWritable"] as? Bool == false, "\(String(describing: blocked))")
+        holder.waitUntilExit()
+        let drained = try ServeSupport.client(["drained", server.url, "20"])
+        #expect((drained["readyz"] as? [String: Any])?["ready"] as? Bool == true, "\(drained)")
+    }
+
     /// The server holds the ledger lock only per batch: a person's `import` gets in while events stream.
     @Test func importRunsWhileTheServerIsBusy() throws {
         let dir = try TempDir()
@@ -208,10 +252,18 @@ enum ServeSupport {
         return out.text.split(separator: "\n").map(String.init)
     }
 
-    static func get(_ url: String) throws -> String {
+    /// The body of a GET (of an error answer too); for another method, the status code.
+    static func get(_ url: String, method: String = "GET") throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys,urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())", url]
+        process.arguments = ["python3", "-c", """
+            import sys,urllib.request,urllib.error
+            try:
+                r = urllib.request.urlopen(urllib.request.Request(sys.argv[1], method=sys.argv[2]), timeout=5)
+            except urllib.error.HTTPError as error:
+                r = error
+            print(r.read().decode() if sys.argv[2] == "GET" else r.status)
+            """, url, method]
         let out = try Capture()
         process.standardOutput = out.handle
         try process.run()
@@ -269,6 +321,7 @@ final class ServeProcess {
 
     var url: String { "http://127.0.0.1:\(port)" }
     var stderr: String { err.text }
+    var stdout: String { out.text }
 
     init(ledger: String, secrets: [String], extra: [String] = [], port: Int? = nil) throws {
         self.port = try port ?? ServeSupport.freePort()

@@ -82,6 +82,9 @@ struct WatchTests {
         let missing = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.path("nowhere"), "--once"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("is not a folder"))
+        // A ledger that is not there is said at once, before any file arrives.
+        let noLedger = try CLI.run(["watch", "--ledger", dir.path("elsewhere/ledger.csv"), dir.path("drop"), "--once"])
+        #expect(noLedger.status == 2 && noLedger.stderr.contains("does not exist"), "\(noLedger.stderr)")
     }
 
     /// A running watcher: files dropped while it runs, one written slowly, the same file twice.

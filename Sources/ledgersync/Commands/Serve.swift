@@ -29,6 +29,10 @@ extension LedgerSync {
                 --secret-file /etc/ledgersync/whsec --port 8080
               stripe listen --forward-to localhost:8080/stripe/webhook
 
+            Logs go to standard error as text; with --json, to standard output as one JSON object per line. \
+            --lock-timeout is how long each batch waits for the ledger while another command holds it; a \
+            batch that cannot get it is retried.
+
             Exit codes: 0 stopped by a signal after draining; 2 usage, no secret, unreadable or locked \
             ledger or inbox, or the address could not be bound.
             """
@@ -58,8 +62,8 @@ extension LedgerSync {
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a port; use 1-65535.") }
-            guard tolerance > 0 else {
-                throw ValidationError("--tolerance \(tolerance) would accept replayed requests of any age; give seconds > 0 (Stripe's default is 300).")
+            guard tolerance > 0, tolerance <= 3600 else {
+                throw ValidationError("--tolerance \(tolerance) must be between 1 and 3600 seconds: a longer window lets a captured request be replayed for longer (Stripe's default is 300).")
             }
             guard maxBody > 0 else { throw ValidationError("--max-body must be a positive number of bytes.") }
             guard Logger.Level(rawValue: logLevel) != nil else {
@@ -81,7 +85,9 @@ extension LedgerSync {
             }
 
             let level = Logger.Level(rawValue: logLevel) ?? .info
+            let json = options.json
             LoggingSystem.bootstrap { label in
+                if json { return JSONLogHandler(logLevel: level) }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
@@ -107,7 +113,7 @@ extension LedgerSync {
             // larger batches leave the CPU to acknowledging, and still apply within a second.
             let configuration = WebhookServerConfiguration(secrets: secrets, signatureTolerance: tolerance, maxBodySize: maxBody,
                                                            applyInterval: .milliseconds(400), maxBatchSize: 5000)
-            let sink = LedgerSink(ledger: paths.ledger, lockTimeout: options.lockTimeout ?? 2)
+            let sink = LedgerSink(ledger: paths.ledger, lockTimeout: options.lockTimeout)
             let app = buildApplication(
                 configuration: configuration, inbox: inbox, sink: sink,
                 server: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),

@@ -44,6 +44,8 @@ extension LedgerSync {
         }
 
         func run() async throws {
+            // A wrong --ledger is said now, not when the first file arrives.
+            try LedgerSession.forCommand(options, writing: false).close()
             let folder = try DropFolder(directory, ledger: try? LedgerPaths(ledger: options.ledger))
             let stop = StopRequest()
             if !once { stop.install() }
