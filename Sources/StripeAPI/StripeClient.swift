@@ -79,7 +79,11 @@ public final class StripeClient: Sendable {
                                          "the key \(key) may not read this (\(message)); give a restricted key read access to it, or use a secret key")
                 case let s where RetryPolicy.isRetryable(status: s):
                     lastFailure = "HTTP \(s)"
-                    retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                    retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { RetryPolicy.retryAfterSeconds($0) }
+                    if let retryAfter, retryAfter > retry.maxRetryAfter {
+                        throw StripeAPIError(.gaveUp, context: path, status: s,
+                                             "Stripe asked to wait \(Int(retryAfter)) s before trying again; what was fetched so far is kept — run the same pull again then to continue")
+                    }
                 default:
                     throw StripeAPIError(.rejected, context: path, status: http.statusCode,
                                          "Stripe rejected the request (\(message)); check --since/--until and --api-base")

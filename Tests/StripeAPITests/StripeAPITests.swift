@@ -51,12 +51,20 @@ import Testing
         }
     }
 
-    @Test func retryAfterIsHonouredAndCapped() {
+    @Test func retryAfterIsNeverCutShort() {
         let policy = RetryPolicy(maxAttempts: 3, baseDelay: 1, maxDelay: 10)
         let bottom: (ClosedRange<Double>) -> Double = { $0.lowerBound }
         #expect(policy.delay(afterAttempt: 1, retryAfter: 3, random: bottom) == 3)
         #expect(policy.delay(afterAttempt: 1, retryAfter: 3, random: { $0.upperBound }) == 3.25)
-        #expect(policy.delay(afterAttempt: 1, retryAfter: 600, random: bottom) == 10)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: 120, random: bottom) == 120)
+    }
+
+    @Test func retryAfterIsSecondsOrAnHTTPDate() throws {
+        #expect(RetryPolicy.retryAfterSeconds(" 30 ") == 30)
+        let now = Date(timeIntervalSince1970: 1_792_567_680)   // Wed, 21 Oct 2026 07:28:00 GMT
+        #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:28:45 GMT", now: now) == 45)
+        #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:27:00 GMT", now: now) == 0)
+        #expect(RetryPolicy.retryAfterSeconds("soon") == nil)
     }
 
     @Test func whichStatusesAreRetried() {

@@ -107,6 +107,9 @@ struct CrossDoorPullTests {
         let server = try StubStripe(["--scenario", Self.events], in: dir)
         let ledger = try Self.freshLedger(dir, "keys")
 
+        let backwards = try pull(ledger, server: server, ["--since", "2026-03-01", "--until", "2026-02-01"])
+        #expect(backwards.status == 2 && backwards.stderr.contains("is not before --until"), "\(backwards.stderr)")
+
         let onCommandLine = try CLI.run(["pull", "--ledger", ledger, "--api-base", server.base, "--api-key", StubStripe.key])
         #expect(onCommandLine.status == 2)
         #expect(onCommandLine.stderr.contains("never taken from the command line"))

@@ -67,6 +67,9 @@ extension LedgerSync {
             }
             if let since, Self.time(since) == nil { throw ValidationError("--since '\(since)' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).") }
             if let until, Self.time(until) == nil { throw ValidationError("--until '\(until)' is not a date (YYYY-MM-DD) or UTC time (YYYY-MM-DDTHH:MM:SSZ).") }
+            if let since, let until, let from = Self.time(since), let to = Self.time(until), from >= to {
+                throw ValidationError("--since \(since) is not before --until \(until): nothing could be pulled; swap them or widen the range.")
+            }
             if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1.") }
         }
 
