@@ -42,6 +42,9 @@ public struct LedgerSettings: Codable, Sendable, Equatable {
             } catch {
                 throw LedgerError(.corruptSideFile, file: file, "tolerance for '\(code)': \(error); write it like \"usd\": \"0.50\"")
             }
+            if let amount = minor[code.lowercased()], amount < 0 {
+                throw LedgerError(.corruptSideFile, file: file, "tolerance for '\(code)' is '\(text)', below zero; write an amount of zero or more, like \"usd\": \"0.50\"")
+            }
         }
         return ReconcileSettings(tolerance: minor, referenceKeys: referenceKeys)
     }

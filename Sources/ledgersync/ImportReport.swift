@@ -69,6 +69,21 @@ struct ImportReport: Encodable {
         if status != ExitStatus.ok { throw ExitCode(status) }
     }
 
+    /// Ends the run: commits what was applied, or for a dry run reconciles only and notes what would
+    /// change against `before`; then counts from the tables as written (or as they would be).
+    mutating func conclude(session: LedgerSession, before: LedgerTables) throws(LedgerError) {
+        if dryRun {
+            let result = try session.reconcile()
+            let invoices = session.tables.renderedInvoices(session.invoices, result), payments = session.tables.renderedPayments(result)
+            changes = Changes.rows(before: before.invoices, after: invoices, invoices: session.invoices)
+            paymentChanges = Changes.payments(before: before.payments, after: payments)
+            summarise(invoices: invoices, payments: payments, rows: session.invoices, notes: result.notes)
+        } else {
+            let notes = try session.commit()?.notes ?? []
+            summarise(invoices: session.tables.invoices, payments: session.tables.payments, rows: session.invoices, notes: notes)
+        }
+    }
+
     /// Counts from the tables as written (or, for a dry run, as they would be written).
     mutating func summarise(invoices table: Table, payments: Table, rows invoiceList: [Invoice], notes: [String]) {
         rows = table.rows.count

@@ -107,6 +107,16 @@ struct CrossDoorPullTests {
         let server = try StubStripe(["--scenario", Self.events], in: dir)
         let ledger = try Self.freshLedger(dir, "keys")
 
+        // A dry run fetches and says what would change, and writes nothing.
+        let dry = try pull(ledger, server: server, ["--dry-run", "--json"])
+        #expect(dry.status <= 1, "\(dry.stderr)")
+        let preview = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any]
+        #expect(preview?["dryRun"] as? Bool == true && ((preview?["changes"] as? [Any]) ?? []).count > 10, "\(dry.stdout.prefix(300))")
+        #expect(((preview?["paymentChanges"] as? [Any]) ?? []).count > 10)
+        let ledgerSide = (ledger as NSString).deletingPathExtension
+        #expect(!FileManager.default.fileExists(atPath: ledgerSide + ".payments.csv"))
+        #expect(!FileManager.default.fileExists(atPath: ledgerSide + ".ledgersync/journal.jsonl"))
+
         let backwards = try pull(ledger, server: server, ["--since", "2026-03-01", "--until", "2026-02-01"])
         #expect(backwards.status == 2 && backwards.stderr.contains("is not before --until"), "\(backwards.stderr)")
 

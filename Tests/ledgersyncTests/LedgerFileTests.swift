@@ -11,6 +11,14 @@ struct LedgerFileTests {
 
     @Test func initCreatesTheTemplateLedgerAndNeverOverwrites() throws {
         let dir = try TempDir()
+        let dry = try CLI.run(["init", dir.path("books"), "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("Would create"), "\(dry.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("books")), "a dry run creates nothing")
+        for (arguments, message) in [(["--name", "../escape"], "must be a plain file name"), (["--tolerance", "usd=-1"], "zero or more")] {
+            let refused = try CLI.run(["init", dir.path("books")] + arguments)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.path("escape.csv")))
         let first = try CLI.run(["init", dir.path("books"), "--mode", "test", "--tolerance", "usd=0.50"])
         #expect(first.status == 0, "\(first.stderr)")
         let template = try String(contentsOf: CLI.packageRoot.appendingPathComponent("Templates/ledger.csv"), encoding: .utf8)

@@ -69,26 +69,14 @@ extension LedgerSync {
                 timing.mark("read + accept \(file.name)")
             }
             Output.progress("reconciling \(session.invoices.count) rows")
-            var notes: [String] = []
-            var after = (invoices: session.tables.invoices, payments: session.tables.payments)
             do {
-                if dryRun {
-                    let result = try session.reconcile()
-                    notes = result.notes
-                    after = (session.tables.renderedInvoices(session.invoices, result), session.tables.renderedPayments(result))
-                    report.changes = Changes.rows(before: before.invoices, after: after.invoices, invoices: session.invoices)
-                    report.paymentChanges = Changes.payments(before: before.payments, after: after.payments)
-                } else if let result = try session.commit() {
-                    notes = result.notes
-                    after = (session.tables.invoices, session.tables.payments)
-                }
+                try report.conclude(session: session, before: before)
             } catch {
                 Output.endProgress()
                 throw Output.fail(error)
             }
             Output.endProgress()
             timing.mark("reconcile + commit")
-            report.summarise(invoices: after.invoices, payments: after.payments, rows: session.invoices, notes: notes)
             let status = report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial
             do { try report.finish(status: status, json: options.json) } catch {}
             // Everything is on disk and said. The process ends here rather than by unwinding: the system

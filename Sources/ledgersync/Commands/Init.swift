@@ -18,6 +18,7 @@ extension LedgerSync {
               ledgersync init books/
               ledgersync init books/ --name tuition-2026 --mode live --tolerance usd=0.50
               ledgersync init books/ --xlsx
+              ledgersync init books/ --name tuition-2026 --dry-run
             """
         )
 
@@ -40,8 +41,19 @@ extension LedgerSync {
         @ArgumentParser.Flag(name: .long, help: "Print what was created as JSON.")
         var json = false
 
+        @ArgumentParser.Flag(name: .long, help: "Say what would be created; create nothing.")
+        var dryRun = false
+
         /// The invoices header of a new ledger; `Templates/ledger.csv` holds the same line (a test keeps them equal).
         static let templateHeader = InvoiceColumn.userOwned + InvoiceColumn.owned
+
+        func validate() throws {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("."), !name.contains("/"), !name.contains("\\"),
+                  !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                throw ValidationError("--name '\(name)' must be a plain file name (no '/', not starting with '.'); the folder is the argument.")
+            }
+        }
 
         func run() throws {
             var settings = LedgerSettings()
@@ -54,18 +66,27 @@ extension LedgerSync {
             for entry in tolerance {
                 let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let currency = try? Currency(parts[0]),
-                      (try? Money(parsing: parts[1], currency: currency)) != nil else {
-                    throw ValidationError("--tolerance '\(entry)' must look like usd=0.50 (a currency code, '=', an amount).")
+                      let amount = try? Money(parsing: parts[1], currency: currency), amount.minorUnits >= 0 else {
+                    throw ValidationError("--tolerance '\(entry)' must look like usd=0.50 (a currency code, '=', an amount of zero or more).")
                 }
                 settings.tolerance[currency.code] = parts[1]
             }
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let ledger = (folder as NSString).appendingPathComponent(name + (xlsx ? ".xlsx" : ".csv"))
             do {
                 let paths = try LedgerPaths(ledger: ledger)
                 guard !FileManager.default.fileExists(atPath: paths.ledger) else {
                     throw LedgerError(.exists, file: paths.ledger, "already exists; LedgerSync never overwrites a ledger — choose another --name or folder")
                 }
+                if dryRun {
+                    let files = [paths.ledger] + (xlsx ? [] : [paths.paymentsCSV]) + [paths.settings]
+                    if json {
+                        Output.json(["dryRun": AnyEncodable(true), "wouldCreate": AnyEncodable(files)])
+                    } else {
+                        Output.line("Would create " + files.joined(separator: ", ") + "; nothing was written.")
+                    }
+                    return
+                }
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
                 try settings.save(paths.settings)
                 if xlsx {

@@ -28,6 +28,7 @@ extension LedgerSync {
                 --since 2026-01-01
               ledgersync pull --ledger books/ledger.csv \\
                 --api-key-file ~/.config/stripe-key --json
+              ledgersync pull --ledger books/ledger.csv --since 2026-11-01 --dry-run
 
             Exit codes: 0 all applied; 1 applied, but some records were rejected or some rows are \
             invalid_row; 2 usage, key, ledger or API failure (what was fetched before it is kept).
@@ -57,6 +58,9 @@ extension LedgerSync {
         @Option(name: .customLong("max-attempts"), help: ArgumentHelp("Attempts per request before giving up.", valueName: "n"))
         var maxAttempts = 8
 
+        @ArgumentParser.Flag(name: .long, help: "Fetch and show the changes the pull would make; write nothing (no progress is kept).")
+        var dryRun = false
+
         /// Objects per page (Stripe's maximum is 100); smaller only to exercise paging in tests.
         @Option(name: .customLong("page-size"), help: .hidden)
         var pageSize = 100
@@ -84,7 +88,8 @@ extension LedgerSync {
             } catch {
                 throw CommandFailure(message: "error: \(error)", status: ExitStatus.failure)
             }
-            let session = try LedgerSession.forCommand(options, writing: true)
+            let session = try LedgerSession.forCommand(options, writing: !dryRun)
+            let before = session.tables
             defer { session.close() }
             if let mode = session.settings.mode, mode != key.mode {
                 throw CommandFailure(message: "error: the key \(key) is a \(key.mode.rawValue)-mode key but \(options.ledger) is bound to \(mode.rawValue) mode; use a \(mode.rawValue)-mode key (mode_mismatch)", status: ExitStatus.failure)
@@ -99,7 +104,7 @@ extension LedgerSync {
             let resumed = !cursor.endpoints.isEmpty
             if resumed { Output.warn("continuing the pull interrupted earlier (\(cursorPath))") }
 
-            var report = ImportReport(ledger: options.ledger, dryRun: false)
+            var report = ImportReport(ledger: options.ledger, dryRun: dryRun)
             let puller = Puller(client: client, endpoints: Endpoint.standard(version: stripeVersion), pageSize: pageSize)
             var failure: StripeAPIError?
             do {
@@ -107,6 +112,7 @@ extension LedgerSync {
                     let name = "api " + endpoint.path
                     report.add(file: name, outcome: try Intake.apply(bytes, name: name, door: .api, to: session, settings: settings))
                 }, checkpoint: { cursor in
+                    guard !dryRun else { return }
                     Output.progress("saving progress")
                     try session.commit()
                     try AtomicFile.write(cursor.encoded(), to: cursorPath)
@@ -124,12 +130,11 @@ extension LedgerSync {
                 throw CommandFailure(message: "error: \(failure)", status: ExitStatus.failure)
             }
             Output.progress("reconciling \(session.invoices.count) rows")
-            var notes: [String] = []
             do {
-                notes = try session.commit()?.notes ?? []
-                if failure == nil {
+                try report.conclude(session: session, before: before)
+                if !dryRun, failure == nil {
                     try? FileManager.default.removeItem(atPath: cursorPath)
-                } else {
+                } else if !dryRun {
                     try AtomicFile.write(cursor.encoded(), to: cursorPath)
                 }
             } catch {
@@ -137,7 +142,6 @@ extension LedgerSync {
                 throw Output.fail(error)
             }
             Output.endProgress()
-            report.summarise(invoices: session.tables.invoices, payments: session.tables.payments, rows: session.invoices, notes: notes)
             report.error = failure?.description
             try report.finish(status: failure != nil ? ExitStatus.failure
                                 : report.problems.isEmpty && report.invalidRows == 0 ? ExitStatus.ok : ExitStatus.partial,
