@@ -41,19 +41,29 @@ struct LedgerSync: AsyncParsableCommand {
                 try command.run()
             }
         } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data((failure.message + "\n").utf8))
-            Foundation.exit(failure.status)
+            fail(failure.message, status: failure.status)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 exit(withError: error)
             }
-            let message = fullMessage(for: error)
-            if !message.isEmpty {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-            }
-            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.failure : code.rawValue)
+            fail(fullMessage(for: error), status: code == .validationFailure || code.rawValue == 64 ? ExitStatus.failure : code.rawValue)
         }
+    }
+
+    /// Says why on standard error and exits; with `--json`, a failure that printed no summary also
+    /// gets `{"error": …, "exitCode": 2}` on standard output, so a script always has JSON to read.
+    static func fail(_ message: String, status: Int32) -> Never {
+        if !message.isEmpty {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            if status == ExitStatus.failure, CommandLine.arguments.dropFirst().contains("--json") {
+                // The first line says it; a usage error's help text follows on stderr.
+                var reason = String(message.prefix { $0 != "\n" })
+                for prefix in ["error: ", "Error: "] where reason.hasPrefix(prefix) { reason.removeFirst(prefix.count) }
+                Output.json(["error": AnyEncodable(reason), "exitCode": AnyEncodable(status)])
+            }
+        }
+        Foundation.exit(status)
     }
 }
 

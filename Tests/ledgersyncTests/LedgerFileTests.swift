@@ -104,5 +104,12 @@ struct LedgerFileTests {
         }
         let usage = try CLI.run(["import"])
         #expect(usage.status == 2, "usage errors exit 2")
+        // With --json, a failure still gives a script JSON to read.
+        for arguments in [["import", "--json"], ["status", "--ledger", "/nonexistent/ledger.csv", "--json"]] {
+            let failed = try CLI.run(arguments)
+            let answer = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any]
+            #expect(failed.status == 2 && answer?["exitCode"] as? Int == 2 && (answer?["error"] as? String)?.isEmpty == false,
+                    "\(arguments): \(failed.stdout)")
+        }
     }
 }
