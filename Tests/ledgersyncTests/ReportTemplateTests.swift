@@ -33,6 +33,11 @@ struct ReportTemplateTests {
         }
         let option = try run(["--templates", custom.url.path], ["LEDGERSYNC_TEMPLATES": other.url.path], in: CLI.packageRoot)
         #expect(option["templates"] as? String == custom.url.path)
+        // Every documented key, null when it does not apply (no --send here).
+        let documented = ["ledger", "to", "from", "templates", "subject", "messageID", "eml", "period", "figures", "via", "sent",
+                          "attempts", "keptInOutbox", "outboxDelivered", "outboxWaiting", "lastSent", "dryRun"]
+        #expect(Set(option.keys) == Set(documented), "\(option.keys.sorted())")
+        #expect(Set((option["period"] as? [String: Any] ?? [:]).keys) == ["start", "label", "firstReport"])
         #expect((option["subject"] as? String)?.hasPrefix("Custom ledger.csv ") == true)
         let eml = try ReportSupport.parse(dir.path("r.eml"))
         #expect(eml["structure"] as? [String] == ["multipart/mixed", "text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],

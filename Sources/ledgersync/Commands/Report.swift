@@ -230,6 +230,15 @@ struct ReportRun: Encodable {
         var start: String?
         var label: String
         var firstReport: Bool
+
+        private enum CodingKeys: String, CodingKey { case start, label, firstReport }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(start, forKey: .start)   // null on a first report
+            try c.encode(label, forKey: .label)
+            try c.encode(firstReport, forKey: .firstReport)
+        }
     }
 
     var ledger: String
@@ -252,6 +261,33 @@ struct ReportRun: Encodable {
     var outboxWaiting = 0
     /// When the last delivered report was made: the next report's changes count from there.
     var lastSent: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case ledger, to, from, templates, dryRun, subject, messageID, eml, period, figures, via, sent, attempts
+        case keptInOutbox, outboxDelivered, outboxWaiting, lastSent
+    }
+
+    /// Every key, an absent value as null, so a script finds the same keys in every run.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ledger, forKey: .ledger)
+        try c.encode(to, forKey: .to)
+        try c.encode(from, forKey: .from)
+        try c.encode(templates, forKey: .templates)
+        try c.encode(dryRun, forKey: .dryRun)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(messageID, forKey: .messageID)
+        try c.encode(eml, forKey: .eml)
+        try c.encode(period, forKey: .period)
+        try c.encode(figures, forKey: .figures)
+        try c.encode(via, forKey: .via)
+        try c.encode(sent, forKey: .sent)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encode(keptInOutbox, forKey: .keptInOutbox)
+        try c.encode(outboxDelivered, forKey: .outboxDelivered)
+        try c.encode(outboxWaiting, forKey: .outboxWaiting)
+        try c.encode(lastSent, forKey: .lastSent)
+    }
 
     func printText() {
         if let eml { Output.line("Wrote \(eml): \"\(subject)\"") }
