@@ -38,6 +38,13 @@ public final class Workbook {
     public init(path: String, constantMemory: Bool = false) throws(XLSXError) {
         self.path = path
         self.constantMemory = constantMemory
+        // Said now, before any sheet is written (libxlsxwriter would only find out at close, and print its own line).
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue,
+              FileManager.default.isWritableFile(atPath: folder) else {
+            throw XLSXError(.cannotCreate, file: path, message: "the folder \(folder) does not exist or is not writable; create it or write elsewhere")
+        }
         guard let handle = LXW.newWorkbook(path: path, constantMemory: constantMemory) else {
             throw XLSXError(.cannotCreate, file: path, message: "cannot start a workbook (out of memory, or no writable temporary folder); check TMPDIR and free space")
         }

@@ -211,7 +211,7 @@ import Testing
             try LedgerWorkbook.write(report, to: "/nonexistent-folder/x/book.xlsx")
         } throws: { error in
             guard let error = error as? ReportError else { return false }
-            return error.kind == .writeFailed && error.description.contains("check that the folder exists and is writable")
+            return error.kind == .writeFailed && error.description.contains("the folder /nonexistent-folder/x does not exist or is not writable")
         }
     }
 }

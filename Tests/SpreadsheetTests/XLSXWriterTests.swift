@@ -143,12 +143,10 @@ import Testing
         #expect(try XLSX.read(path: path).sheets[0].rows.count == Workbook.maxRows)
     }
 
-    @Test func closeIntoAMissingFolderFails() throws {
-        let book = try Workbook(path: "/nonexistent-folder-\(UUID().uuidString)/out.xlsx")
-        _ = try book.addWorksheet(name: "Invoices")
-        let error = #expect(throws: XLSXError.self) { try book.close() }
-        #expect(error?.kind == .writeFailed)
-        #expect(error?.message.hasSuffix("check that the folder exists and is writable") == true)
+    @Test func aMissingFolderIsSaidBeforeAnySheetIsWritten() throws {
+        let error = #expect(throws: XLSXError.self) { try Workbook(path: "/nonexistent-folder-\(UUID().uuidString)/out.xlsx") }
+        #expect(error?.kind == .cannotCreate)
+        #expect(error?.message.hasSuffix("does not exist or is not writable; create it or write elsewhere") == true)
     }
 
     @Test func formatsAreCachedBySpec() throws {
