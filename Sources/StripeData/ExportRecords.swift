@@ -53,6 +53,7 @@ enum ExportRecords {
         r.observedAt = r.created
         r.currency = currency.code
         r.amount = try row.amount(.amount, currency)
+        if let amount = r.amount, amount < 0 { throw row.fail(.amount, "is below zero, which a payment never is") }
         r.amountRefunded = try row.amount(.amountRefunded, currency)
         r.captured = try row.bool(.captured) ?? status?.captured
         r.status = status?.status
@@ -218,6 +219,7 @@ enum ExportRecords {
         p.observedAt = p.created
         p.currency = currency.code
         p.amount = try row.amount(.amount, currency)
+        if let amount = p.amount, amount < 0 { throw row.fail(.amount, "is below zero, which a payout never is") }
         p.dueBy = try row.timestamp(.arrivalDate)
         p.status = try status(row, "a payout", among: payoutStatuses, alias: ("cancelled", "canceled"))
         p.type = row.text(.type)?.lowercased()

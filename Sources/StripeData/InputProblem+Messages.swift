@@ -27,6 +27,10 @@ enum Messages {
         "\(object) has amounts but no currency; this item was skipped — give it as Stripe sends it"
     }
 
+    static func negativeAmount(_ amount: Int64, currency: String, in object: String) -> String {
+        "\(object): amount \(amount) \(currency.uppercased()) is below zero, which Stripe never sends for this object; this item was skipped — check the file against the Stripe Dashboard"
+    }
+
     static func amountNotWhole(_ amount: Int64, currency: String, in object: String) -> String {
         let code = currency.uppercased()
         return "\(object): amount \(amount) in \(code) is not a whole number of \(code) (Stripe sends \(code) in hundredths ending in 00); this item was skipped — check it in the Stripe Dashboard"

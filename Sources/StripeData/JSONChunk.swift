@@ -280,6 +280,10 @@ private struct Builder {
         } catch {
             return .failure(error)
         }
+        // Signed amounts are a balance transaction's; these objects' amounts are never below zero.
+        if [.charge, .refund, .dispute, .paymentIntent, .payout].contains(kind), let amount = r.amount, amount < 0 {
+            return .failure(Failure(kind: .negativeAmount, message: Messages.negativeAmount(c.amount, currency: main?.code ?? "", in: object)))
+        }
         return .success(r)
     }
 }

@@ -62,7 +62,7 @@ import Testing
         ("jpy", 1000, 1000),      // zero-decimal: the API's integer is yen
         ("kwd", 5120, 5120),      // three decimals in both
         ("isk", 55000, 550),      // the API sends ISK in hundredths ending in 00
-        ("ugx", -300, -3),
+        ("ugx", 300, 3),
         ("USD", 1, 1),            // codes are matched case-insensitively
     ] as [(String, Int64, Int64)])
     func converts(_ code: String, _ api: Int64, _ ledger: Int64) throws {

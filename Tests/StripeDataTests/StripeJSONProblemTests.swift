@@ -61,6 +61,14 @@ import Testing
         #expect(p.message == "charge ch_1: `amount` is a number that is not a whole number (or too large), expected an integer; give it as Stripe sends it (this item was skipped)")
     }
 
+    @Test func negativeChargeAmount() throws {
+        let input = decode(event(charge(amount: "-500")), file: "events.json")
+        #expect(input.events.isEmpty)
+        let p = try #require(input.problems.first)
+        #expect(p.kind == .negativeAmount)
+        #expect(p.description == "events.json line 1: charge ch_1: amount -500 USD is below zero, which Stripe never sends for this object; this item was skipped — check the file against the Stripe Dashboard")
+    }
+
     @Test func wrongTypeInAFieldTheKindDoesNotReadIsIgnored() throws {
         // `number` means nothing on a charge, so its type does not matter.
         let input = decode(charge(extra: #","number":42,"fee":"n/a""#))
