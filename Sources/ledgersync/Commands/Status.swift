@@ -141,8 +141,12 @@ struct StatusSummary: Encodable {
             for (i, name) in Self.buckets.enumerated() { c.aging[name] = money(t.aging[i]) }
             currencies.append(c)
         }
+        // A payment no row took needs a person too, unless a row's flag already names it (a currency
+        // mismatch is flagged on both): one item, the row's — as the report counts them.
+        let rowItems = needsAttention
         for payment in result.payments {
-            guard let flag = payment.flag, payment.invoiceNumbers.isEmpty else { continue }
+            guard let flag = payment.flag, payment.invoiceNumbers.isEmpty,
+                  !rowItems.contains(where: { $0.flag == flag.rawValue && $0.detail.contains(payment.stripeID) }) else { continue }
             needsAttention.append(Attention(target: payment.stripeID, flag: flag.rawValue, detail: payment.flagDetail))
         }
         autoReconciledRate = withPayment == 0 ? nil : Double(settledAlone) / Double(withPayment)
