@@ -39,7 +39,7 @@ enum Field : int {
     F_BILLING_DETAILS, F_BILLING_EMAIL, F_CUSTOMER_DETAILS, F_DETAILS_EMAIL,
     F_EVIDENCE_DETAILS, F_DUE_BY, F_METADATA, F_REFUNDS, F_REFUNDS_DATA, F_PAYMENTS,
     F_PAYMENTS_DATA, F_PAYMENT, F_PAYMENT_TYPE, F_PAYMENT_CHARGE, F_PAYMENT_PAYMENT_INTENT,
-    F_BALANCE_TRANSACTIONS,
+    F_BALANCE_TRANSACTIONS, F_PAYOUT,
     F_COUNT
 };
 static_assert(F_COUNT <= 64, "field bits must fit a uint64_t");
@@ -55,7 +55,7 @@ const char *const kFieldNames[F_COUNT] = {
     "billing_details", "billing_details.email", "customer_details", "customer_details.email",
     "evidence_details", "evidence_details.due_by", "metadata", "refunds", "refunds.data", "payments",
     "payments.data", "payment", "payment.type", "payment.charge", "payment.payment_intent",
-    "balance_transactions",
+    "balance_transactions", "payout",
 };
 
 constexpr uint64_t bit(int f) { return uint64_t(1) << f; }
@@ -73,7 +73,7 @@ enum StrSlot : int {
     S_PAYMENT_INTENT, S_INVOICE, S_BALANCE_TRANSACTION, S_SOURCE, S_LATEST_CHARGE, S_NUMBER,
     S_REASON, S_FAILURE_REASON, S_FAILURE_CODE, S_PAYMENT_STATUS, S_RECEIPT_EMAIL,
     S_CUSTOMER_EMAIL, S_EMAIL, S_BILLING_EMAIL, S_DETAILS_EMAIL, S_REFERENCE, S_PAYMENT_TYPE,
-    S_PAYMENT_CHARGE, S_PAYMENT_PAYMENT_INTENT,
+    S_PAYMENT_CHARGE, S_PAYMENT_PAYMENT_INTENT, S_PAYOUT,
     S_COUNT
 };
 
@@ -143,7 +143,7 @@ uint64_t relevantFields(int kind) {
         return common | bit(F_AMOUNT) | bit(F_ARRIVAL_DATE) | bit(F_BALANCE_TRANSACTION) | bit(F_TYPE) |
                bit(F_FAILURE_CODE);
     case LSJ_KIND_BALANCE_TRANSACTION:
-        return common | bit(F_AMOUNT) | bit(F_FEE) | bit(F_NET) | bit(F_TYPE) | bit(F_SOURCE);
+        return common | bit(F_AMOUNT) | bit(F_FEE) | bit(F_NET) | bit(F_TYPE) | bit(F_SOURCE) | bit(F_PAYOUT);
     case LSJ_KIND_CUSTOMER:
         return bit(F_ID) | bit(F_OBJECT) | bit(F_CREATED) | bit(F_LIVEMODE) | bit(F_EMAIL);
     default:
@@ -233,6 +233,7 @@ inline int fieldOf(const char *p) {
         if (k == "status") return F_STATUS;
         if (k == "charge") return F_CHARGE;
         if (k == "source") return F_SOURCE;
+        if (k == "payout") return F_PAYOUT;
         if (k == "number") return F_NUMBER;
         if (k == "reason") return F_REASON;
         break;
@@ -642,6 +643,7 @@ struct lsj_result {
             case F_INVOICE: readID(v, oi, S_INVOICE, F_INVOICE); break;
             case F_BALANCE_TRANSACTION: readID(v, oi, S_BALANCE_TRANSACTION, F_BALANCE_TRANSACTION); break;
             case F_SOURCE: readID(v, oi, S_SOURCE, F_SOURCE); break;
+            case F_PAYOUT: readID(v, oi, S_PAYOUT, F_PAYOUT); break;
             case F_LATEST_CHARGE: readID(v, oi, S_LATEST_CHARGE, F_LATEST_CHARGE); break;
             case F_AMOUNT: readInt(v, oi, I_AMOUNT, F_AMOUNT); break;
             case F_AMOUNT_CAPTURED: readInt(v, oi, I_AMOUNT_CAPTURED, F_AMOUNT_CAPTURED); break;
@@ -774,7 +776,7 @@ struct lsj_result {
             return LSJ_EXPECT_INTEGER;
         case F_LIVEMODE: case F_CAPTURED: case F_PAID_OUT_OF_BAND: return LSJ_EXPECT_BOOLEAN;
         case F_CUSTOMER: case F_CHARGE: case F_PAYMENT_INTENT: case F_INVOICE: case F_BALANCE_TRANSACTION:
-        case F_SOURCE: case F_LATEST_CHARGE: case F_PAYMENT_CHARGE: case F_PAYMENT_PAYMENT_INTENT:
+        case F_SOURCE: case F_LATEST_CHARGE: case F_PAYMENT_CHARGE: case F_PAYMENT_PAYMENT_INTENT: case F_PAYOUT:
             return LSJ_EXPECT_ID;
         case F_DATA: case F_DATA_OBJECT: case F_BILLING_DETAILS: case F_CUSTOMER_DETAILS: case F_EVIDENCE_DETAILS:
         case F_METADATA: case F_PAYMENT: case F_REFUNDS: case F_PAYMENTS:
@@ -792,7 +794,7 @@ struct lsj_result {
         std::memset(&r, 0, sizeof r);
         lsj_str *strs[] = {&r.id, &r.status, &r.currency, &r.fee_currency, &r.customer, &r.charge,
                            &r.payment_intent, &r.invoice, &r.balance_transaction, &r.source, &r.email,
-                           &r.reference, &r.number, &r.type, &r.reason};
+                           &r.reference, &r.number, &r.type, &r.reason, &r.payout};
         for (auto *p : strs) *p = absent();
         r.kind = o.kind;
         r.livemode = eventLivemode >= 0 ? eventLivemode : o.livemode;
@@ -908,6 +910,7 @@ struct lsj_result {
             setInt(r.net, LSJ_HAS_NET, I_NET);
             r.type = o.s[S_TYPE];
             r.source = o.s[S_SOURCE];
+            r.payout = o.s[S_PAYOUT];
             break;
         case LSJ_KIND_CUSTOMER:
             r.email = o.s[S_EMAIL];

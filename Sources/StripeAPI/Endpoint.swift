@@ -6,11 +6,34 @@ public struct Endpoint: Sendable, Hashable, Codable {
     public var path: String
     /// Extra query parameters (`expand[]`).
     public var query: [String]
+    /// Whether the pull's `--since`/`--until` window applies (`created[gte]`/`created[lt]`).
+    public var windowed: Bool
+    /// Whether a 400 answer means the listing does not apply to this object (a manual payout cannot be
+    /// listed by payout), so it is skipped rather than ending the pull.
+    public var optional: Bool
 
-    public init(name: String, path: String, query: [String] = []) {
+    public init(name: String, path: String, query: [String] = [], windowed: Bool = true, optional: Bool = false) {
         self.name = name
         self.path = path
         self.query = query
+        self.windowed = windowed
+        self.optional = optional
+    }
+
+    /// The cursor name of a payout's transaction listing.
+    static let payoutTransactionsPrefix = "payout_transactions:"
+
+    /// The balance transactions `payout` carried (`GET /v1/balance_transactions?payout=po_…`): all of
+    /// them, whenever they were created, so the window does not apply. Stripe lists them for automatic
+    /// payouts only; for a manual one the listing is skipped.
+    public static func transactions(ofPayout payout: String) -> Endpoint {
+        Endpoint(name: payoutTransactionsPrefix + payout, path: "/v1/balance_transactions", query: ["payout=" + payout],
+                 windowed: false, optional: true)
+    }
+
+    /// The payout whose transactions this endpoint lists, if it is such a listing.
+    public var payout: String? {
+        name.hasPrefix(Self.payoutTransactionsPrefix) ? String(name.dropFirst(Self.payoutTransactionsPrefix.count)) : nil
     }
 
     /// Every endpoint a pull reads, in order: events first (the API keeps 30 days of them), then the

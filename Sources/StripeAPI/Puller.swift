@@ -24,24 +24,33 @@ public struct Puller: Sendable {
         self.checkpointPages = max(1, checkpointPages)
     }
 
+    /// - Parameter followUp: endpoints to read once the standard ones are done, from what they gave
+    ///   (the transactions of each payout); called once.
     public func run(cursor: inout PullCursor,
                     apply: (Endpoint, [UInt8]) throws -> Void,
                     checkpoint: (PullCursor) throws -> Void,
+                    followUp: () throws -> [Endpoint] = { [] },
                     progress: @Sendable (String) -> Void = { _ in }) async throws {
         var sinceCheckpoint = 0
-        for endpoint in endpoints {
+        func read(_ endpoint: Endpoint) async throws {
             var state = cursor.endpoints[endpoint.name] ?? PullCursor.Progress()
             while !state.done {
                 var query: [(String, String)] = [("limit", String(pageSize))]
-                if let since = cursor.query.since { query.append(("created[gte]", String(since))) }
-                if let until = cursor.query.until { query.append(("created[lt]", String(until))) }
+                if endpoint.windowed, let since = cursor.query.since { query.append(("created[gte]", String(since))) }
+                if endpoint.windowed, let until = cursor.query.until { query.append(("created[lt]", String(until))) }
                 if let after = state.startingAfter { query.append(("starting_after", after)) }
                 for extra in endpoint.query {
                     let parts = extra.split(separator: "=", maxSplits: 1).map(String.init)
                     query.append((parts[0], parts.count > 1 ? parts[1] : ""))
                 }
                 progress("pulling \(endpoint.name): page \(state.pages + 1) (\(state.objects) so far)")
-                let bytes = try await client.get(endpoint.path, query: query, onRetry: progress)
+                var answer: [UInt8]?
+                do {
+                    answer = try await client.get(endpoint.path, query: query, onRetry: progress)
+                } catch {
+                    guard endpoint.optional, error.kind == .rejected, error.status == 400 else { throw error }
+                }
+                let bytes = answer ?? Array(#"{"object":"list","data":[],"has_more":false}"#.utf8)
                 let page = try ListPage.parse(bytes, endpoint: endpoint.path)
                 if page.count > 0 { try apply(endpoint, bytes) }
                 state.pages += 1
@@ -60,5 +69,7 @@ public struct Puller: Sendable {
             }
             cursor.endpoints[endpoint.name] = state
         }
+        for endpoint in endpoints { try await read(endpoint) }
+        for endpoint in try followUp() { try await read(endpoint) }
     }
 }

@@ -230,6 +230,7 @@ private struct Builder {
         r.invoice = string(c.invoice)
         r.balanceTransaction = string(c.balance_transaction)
         r.source = string(c.source)
+        r.payout = string(c.payout)
         r.email = string(c.email)
         r.reference = string(c.reference)
         r.number = string(c.number)

@@ -69,6 +69,42 @@ struct CrossDoorPullTests {
         #expect(before.invoices == after.invoices && before.payments == after.payments)
     }
 
+    /// Events and the other listings never say which payout carried a charge: the pull lists each
+    /// automatic payout's balance transactions, so rows get `payout_ids` and `deposited_at`. A manual
+    /// payout cannot be listed that way (Stripe answers 400) and is skipped.
+    @Test func payoutsFillPayoutIDsFromTheTransactionsTheyCarried() throws {
+        let dir = try CrossDoorTests.scenario()
+        let payout = "po_1R5880e71lHFE8l6C7q1iCs1", charge = "ch_3QiRLHe71lHFE8l69DzmL65O"   // INV-2026-0001's payment
+        let generated = try Data(contentsOf: URL(fileURLWithPath: CrossDoorTests.export(dir, "balance_transactions.json")))
+        var extras = try #require(try JSONSerialization.jsonObject(with: generated) as? [[String: Any]])
+        for i in extras.indices where [charge, payout].contains(extras[i]["source"] as? String) { extras[i]["_payout"] = payout }
+        #expect(extras.filter { $0["_payout"] != nil }.count == 2)
+        extras.append(["id": "po_manual00000000001", "object": "payout", "amount": 500, "currency": "usd", "status": "paid",
+                       "automatic": false, "created": 1_773_965_200, "arrival_date": 1_774_137_900, "livemode": false])
+        try JSONSerialization.data(withJSONObject: extras).write(to: URL(fileURLWithPath: dir.path("extras.json")))
+        let server = try StubStripe(["--scenario", Self.events, "--extra", dir.path("extras.json")], in: dir)
+        let ledger = try Self.freshLedger(dir, "payouts")
+        let result = try pull(ledger, server: server)
+        #expect(result.status == 1, "only the sample's invalid row makes the pull exit 1: \(result.stderr)")
+        let asked = try server.entries().compactMap { $0["query"] as? [[String]] }
+        #expect(asked.contains { $0.contains(["payout", payout]) } && asked.contains { $0.contains(["payout", "po_manual00000000001"]) })
+        #expect(!asked.contains { $0.contains(["payout", payout]) && $0.contains { $0[0].hasPrefix("created") } },
+                "a payout carries transactions of any date: no window")
+
+        func check(_ when: String) throws {
+            let row = try #require(try LedgerCSV(ledger).row("INV-2026-0001"))
+            #expect(row["payout_ids"] == payout && row["deposited_at"]?.hasPrefix("2026-03-") == true, "\(when): \(row)")
+            let lines = try LedgerCSV((ledger as NSString).deletingPathExtension + ".payments.csv", key: "stripe_id")
+            #expect(lines.row(charge)?["payout_id"] == payout, "\(when)")
+        }
+        try check("after the pull")
+        // The journal keeps it: rebuilt from the journal alone, the ledger says the same.
+        try FileManager.default.removeItem(atPath: (ledger as NSString).deletingPathExtension + ".ledgersync/state.tsv")
+        try dir.write("empty.json", #"{"object":"list","data":[],"has_more":false}"#)
+        _ = try CLI.run(["import", "--ledger", ledger, dir.path("empty.json")])
+        try check("after replaying the journal")
+    }
+
     @Test func anInterruptedPullContinuesWhereItStopped() throws {
         let dir = try TempDir()
         let reference = try Self.freshLedger(dir, "one-go")

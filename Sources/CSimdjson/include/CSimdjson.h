@@ -65,6 +65,9 @@ typedef struct {
     lsj_str id, status, currency, fee_currency;
     lsj_str customer, charge, payment_intent, invoice, balance_transaction, source;
     lsj_str email, reference, number, type, reason;
+    /// Balance transaction: the payout that carried it (`payout`: LedgerSync's own field, set on the
+    /// balance transactions a pull lists by payout; Stripe's objects do not have it).
+    lsj_str payout;
 } lsj_record;
 
 /// What went wrong with one item (or a whole line/document).

@@ -13,7 +13,8 @@ extension LedgerSync {
             Reads, newest first with limit=100 and starting_after: events (the API keeps 30 days of them), \
             then the list endpoints of customers, payment intents, checkout sessions, charges, refunds, \
             disputes, invoices, invoice payments (API 2025-03-31 and later), payouts and balance \
-            transactions, within --since/--until. Every page is applied as `import` applies a file; an \
+            transactions, within --since/--until; then, for each automatic payout, the balance transactions \
+            it carried (which fill payout_ids and deposited_at). Every page is applied as `import` applies a file; an \
             object already known from a webhook, a file or a CSV export is the same record.
 
             The key comes from STRIPE_API_KEY or --api-key-file, never from the command line. Its prefix \
@@ -79,6 +80,26 @@ extension LedgerSync {
 
         static func time(_ text: String) -> Int64? { LedgerDate.parseTimestamp(text) }
 
+        /// A payout, created in the window, that moved money: the balance transactions it carried are
+        /// what fills `payout_ids` and `deposited_at` (events and the other listings never say).
+        static func carriesTransactions(_ record: Record, since: Int64?, until: Int64?) -> Bool {
+            guard record.kind == .payout, ["paid", "in_transit"].contains((record.status ?? "").lowercased()) else { return false }
+            let created = record.created ?? 0
+            return created >= (since ?? .min) && created < (until ?? .max)
+        }
+
+        /// A list page with `"payout": payout` set on each of its objects.
+        static func page(_ bytes: [UInt8], carriedBy payout: String) -> [UInt8] {
+            guard var list = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+                  let data = list["data"] as? [[String: Any]] else { return bytes }
+            list["data"] = data.map { object in
+                var object = object
+                object["payout"] = payout
+                return object
+            }
+            return (try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])).map { [UInt8]($0) } ?? bytes
+        }
+
         func run() async throws {
             let key: APIKey
             let client: StripeClient
@@ -110,12 +131,19 @@ extension LedgerSync {
             do {
                 try await puller.run(cursor: &cursor, apply: { endpoint, bytes in
                     let name = "api " + endpoint.path
-                    report.add(file: name, outcome: try Intake.apply(bytes, name: name, door: .api, to: session, settings: settings))
+                    // A payout's transactions carry it: the page says so before it is applied (and journaled).
+                    let page = endpoint.payout.map { Self.page(bytes, carriedBy: $0) } ?? bytes
+                    report.add(file: name, outcome: try Intake.apply(page, name: name, door: .api, to: session, settings: settings))
                 }, checkpoint: { cursor in
                     guard !dryRun else { return }
                     Output.progress("saving progress")
                     try session.commit()
                     try AtomicFile.write(cursor.encoded(), to: cursorPath)
+                }, followUp: {
+                    try session.knownState().records.all.compactMap { record -> Endpoint? in
+                        Self.carriesTransactions(record, since: query.since, until: query.until)
+                            ? Endpoint.transactions(ofPayout: record.id) : nil
+                    }
                 }, progress: { Output.progress($0) })
             } catch let error as StripeAPIError {
                 failure = error

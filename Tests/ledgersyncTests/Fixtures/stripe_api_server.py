@@ -8,7 +8,9 @@ from one of:
                    each list endpoint serves the latest snapshot of each object of its type;
   --fixtures DIR   the official example objects (stripe-reference/fixtures): each list endpoint
                    serves --copies copies of its fixture with distinct ids and created times.
-It checks `Authorization: Bearer <--key>` (401 otherwise), records every request (path, query,
+`/v1/balance_transactions?payout=po_…` lists the --extra transactions whose private `_payout` names
+that payout (400 for a payout with `automatic: false`, as Stripe answers); keys starting with `_`
+are never served. It checks `Authorization: Bearer <--key>` (401 otherwise), records every request (path, query,
 Authorization, Stripe-Version) and the ids of every page it answers as JSON lines in --log, and injects failures with --fail, a comma
 list of ENDPOINT:N:KIND (the N-th request to that endpoint), ENDPOINT:N-M:KIND (the N-th to the M-th)
 or ENDPOINT:N+:KIND (the N-th and every later one), KIND an HTTP status (429 comes with
@@ -137,6 +139,15 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"error": {"type": "invalid_request_error", "message": "Unrecognized request URL"}})
         params = dict(query)
         items = server.lists[endpoint]
+        if endpoint == "balance_transactions" and "payout" in params:
+            # Only the transactions an automatic payout carried (each extra object's private `_payout`).
+            payout = next((o for o in server.lists["payouts"] if o["id"] == params["payout"]), None)
+            if payout is None:
+                return self.send_json(404, {"error": {"type": "invalid_request_error", "message": "No such payout"}})
+            if payout.get("automatic") is False:
+                return self.send_json(400, {"error": {"type": "invalid_request_error",
+                                                      "message": "Balance transaction history can only be filtered on automatic transfers, not manual."}})
+            items = [o for o in items if o.get("_payout") == params["payout"]]
         if "created[gte]" in params:
             items = [o for o in items if o.get("created", 0) >= int(params["created[gte]"])]
         if "created[lt]" in params:
@@ -148,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
             if params["starting_after"] not in ids:
                 return self.send_json(400, {"error": {"type": "invalid_request_error", "message": "No such object: starting_after"}})
             start = ids.index(params["starting_after"]) + 1
-        page = items[start:start + limit]
+        page = [{k: v for k, v in o.items() if not k.startswith("_")} for o in items[start:start + limit]]
         with server.lock:
             with open(server.log, "a", encoding="utf-8") as log:
                 log.write(json.dumps({"path": url.path, "served": [o["id"] for o in page]}) + "\n")
