@@ -217,11 +217,11 @@ struct Engine {
             }
             add(line, e)
 
-            // Refunded amount no refund object explains.
+            // Refunded amount no refund object explains. A refund of any status explains its amount:
+            // Stripe counts a pending refund in `amount_refunded` and takes a failed one back out, and
+            // the largest `amount_refunded` seen is kept — it may hold a refund that later failed.
             if counts, let refunded = c.pointee.amountRefunded, refunded > 0 {
-                let explained = (graph.refundsOfCharge[c.pointee.id] ?? [])
-                    .filter { !["failed", "canceled"].contains((store[$0].status ?? "").lowercased()) }
-                    .reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
+                let explained = (graph.refundsOfCharge[c.pointee.id] ?? []).reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
                 let residual = refunded - explained
                 if residual > 0 {
                     let when = c.pointee.observedAt ?? created

@@ -39,10 +39,14 @@ public struct PaymentLine: Sendable, Hashable {
     public var currency: Currency
     /// Ledger minor units, signed as in Stripe's balance transactions.
     public var amount: Int64
-    /// From the balance transaction, never computed; nil until known.
+    /// From the balance transaction, never computed; nil until known. In minor units of
+    /// `settlementCurrency` (``settlement``), which may differ from `currency`.
     public var fee: Int64?
     public var net: Int64?
     public var settlementCurrency: String
+
+    /// The currency `fee` and `net` are in: `settlementCurrency`, else the payment's own.
+    public var settlement: Currency { (try? Currency(settlementCurrency)) ?? currency }
     public var customer: String
     public var email: String
     public var stripeInvoiceID: String

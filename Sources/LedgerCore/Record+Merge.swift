@@ -5,7 +5,9 @@ extension Record {
     /// (``stateRank``), then `observedAt`, then `eventID`. The winner's non-nil fields win and the
     /// loser only fills fields the winner lacks, so a late older snapshot never rolls a record back
     /// and a poorer door never erases a link. `amountCaptured` and `amountRefunded` take the larger
-    /// value (they never go down) and `door` is the richer of the two.
+    /// value (they never go down), `captured` is true once either says so (a charge is never
+    /// uncaptured: an export's `Captured` can be newer than an authorisation event), and `door` is the
+    /// richer of the two.
     ///
     /// `observedAt` and `eventID` are the winner's, never filled from the loser: they are part of
     /// the key, and keeping them makes the merged record rank exactly like its winner.
@@ -36,6 +38,7 @@ extension Record {
         }
         result.amountCaptured = Record.maxOptional(amountCaptured, other.amountCaptured)
         result.amountRefunded = Record.maxOptional(amountRefunded, other.amountRefunded)
+        if captured == true || other.captured == true { result.captured = true }
         result.door = max(door, other.door)
         return result
     }

@@ -118,11 +118,11 @@ public struct LedgerTables: Sendable {
     }
 
     static func paymentCells(_ p: PaymentLine) -> [String] {
-        let e = p.currency.exponent
+        let e = p.currency.exponent, settled = p.settlement.exponent
         return [
             p.stripeID, p.kind.rawValue, p.status, LedgerDate.timestampString(p.created), p.currency.code,
-            Money.decimalString(p.amount, exponent: e), p.fee.map { Money.decimalString($0, exponent: e) } ?? "",
-            p.net.map { Money.decimalString($0, exponent: e) } ?? "", p.settlementCurrency, p.customer, p.email,
+            Money.decimalString(p.amount, exponent: e), p.fee.map { Money.decimalString($0, exponent: settled) } ?? "",
+            p.net.map { Money.decimalString($0, exponent: settled) } ?? "", p.settlementCurrency, p.customer, p.email,
             p.stripeInvoiceID, p.chargeID, p.reference, p.invoiceNumbers.joined(separator: " "), appliedAmountsCell(p),
             p.matchRule?.rawValue ?? "", p.payoutID, p.flag?.rawValue ?? "", p.flagDetail, p.door.rawValue,
         ]
@@ -202,11 +202,11 @@ extension LedgerTables {
                   let currency = try? Currency(c[4]), let door = Record.Door(rawValue: c[20]),
                   let amount = try? Money.parseMinorUnits(c[5], exponent: currency.exponent) else { return nil }
             var line = PaymentLine(stripeID: c[0], kind: kind, status: c[2], created: created, currency: currency, amount: amount, door: door)
+            line.settlementCurrency = c[8]
             for (k, keyPath) in [(6, \PaymentLine.fee), (7, \PaymentLine.net)] where !c[k].isEmpty {
-                guard let v = try? Money.parseMinorUnits(c[k], exponent: currency.exponent) else { return nil }
+                guard let v = try? Money.parseMinorUnits(c[k], exponent: line.settlement.exponent) else { return nil }
                 line[keyPath: keyPath] = v
             }
-            line.settlementCurrency = c[8]
             line.customer = c[9]
             line.email = c[10]
             line.stripeInvoiceID = c[11]

@@ -75,9 +75,11 @@ enum PaymentTableSeed {
     static func record(id: String, cell: (String) -> String) -> Record? {
         guard !id.isEmpty, let kind = PaymentKind(rawValue: cell("kind")),
               let currency = try? Currency(cell("currency")) else { return nil }
-        func amount(_ name: String) -> Int64? {
+        // Fee and net are in the settlement currency.
+        let settlement = (try? Currency(cell("settlement_currency"))) ?? currency
+        func amount(_ name: String, in unit: Currency? = nil) -> Int64? {
             let text = cell(name)
-            return text.isEmpty ? nil : try? Money.parseMinorUnits(text, exponent: currency.exponent)
+            return text.isEmpty ? nil : try? Money.parseMinorUnits(text, exponent: (unit ?? currency).exponent)
         }
         func text(_ name: String) -> String? {
             let t = cell(name)
@@ -103,8 +105,8 @@ enum PaymentTableSeed {
         r.currency = currency.code
         r.created = text("created").flatMap(LedgerDate.parseTimestamp)
         r.observedAt = r.created
-        r.fee = amount("fee")
-        r.net = amount("net")
+        r.fee = amount("fee", in: settlement)
+        r.net = amount("net", in: settlement)
         r.settlementCurrency = text("settlement_currency")
         r.customer = text("stripe_customer_id")
         r.email = text("customer_email")

@@ -206,6 +206,18 @@ final class WorkbookWriter {
     lazy var invoiceCurrencyColumn = invoiceHeader.firstIndex(of: InvoiceColumn.currency)
     lazy var invoiceFlagColumn = invoiceHeader.firstIndex(of: "flag")
     lazy var paymentCurrencyColumn = paymentHeader.firstIndex(of: "currency")
+    /// Fee and net are in the settlement currency.
+    lazy var paymentSettledColumns: Set<Int> = Set(["fee", "net"].compactMap { paymentHeader.firstIndex(of: $0) })
+    lazy var paymentSettlementColumn = paymentHeader.firstIndex(of: "settlement_currency")
+
+    /// The currency of payments-table cell (`r`, `c`): fee and net in the settlement currency, the rest in the payment's.
+    func paymentCurrency(_ r: Int, _ c: Int) -> Currency? {
+        let table = report.paymentsTable
+        if paymentSettledColumns.contains(c), let s = paymentSettlementColumn, let settled = typing.currency(table.cell(r, s)) {
+            return settled
+        }
+        return paymentCurrencyColumn.flatMap { typing.currency(table.cell(r, $0)) }
+    }
     lazy var paymentFlagColumn = paymentHeader.firstIndex(of: "flag")
     lazy var paymentIDColumn = paymentHeader.firstIndex(of: "stripe_id")
 
@@ -216,7 +228,7 @@ final class WorkbookWriter {
 
     func paymentValue(_ r: Int, _ c: Int) -> CellValue {
         let text = report.paymentsTable.cell(r, c)
-        let currency = paymentCurrencyColumn.flatMap { typing.currency(report.paymentsTable.cell(r, $0)) }
+        let currency = paymentCurrency(r, c)
         if !report.paymentCellsAsRead.isEmpty, let idColumn = paymentIDColumn,
            let cell = report.paymentCellsAsRead[report.paymentsTable.cell(r, idColumn)]?[paymentHeader[c]], XLSX.text(cell) == text {
             return typing.value(asRead: cell, kind: paymentKinds[c], currency: currency)
@@ -319,9 +331,8 @@ final class WorkbookWriter {
             for k in 0..<part.rows {
                 let r = part.firstRow + k
                 let fill = paymentFlagColumn.flatMap { Self.severity(table.cell(r, $0)) }
-                let currency = paymentCurrencyColumn.flatMap { typing.currency(table.cell(r, $0)) }
                 for c in 0..<table.header.count {
-                    try put(paymentValue(r, c), sheet, k + 1, c, fill: fill, currency: currency, links: &links)
+                    try put(paymentValue(r, c), sheet, k + 1, c, fill: fill, currency: paymentCurrency(r, c), links: &links)
                 }
             }
         }

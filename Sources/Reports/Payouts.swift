@@ -11,7 +11,8 @@ public struct PayoutLine: Sendable, Equatable {
     public var amount: Int64
     /// Payments-table rows whose `payout_id` is this payout.
     public var movements: Int
-    /// Sums of those rows' amount, fee and net (same currency only), minor units.
+    /// Sums of those rows' gross, fee and net in the payout's currency, minor units: a row in another
+    /// currency that settled in the payout's counts its settled gross (net + fee).
     public var gross: Int64
     public var fees: Int64
     public var net: Int64
@@ -22,23 +23,32 @@ public enum Payouts {
     public static let columns = ["payout_id", "status", "created", "arrival_date", "currency", "amount", "movements", "gross", "fees", "net"]
 
     public static func lines(result: Reconciliation, records: RecordSet) -> [PayoutLine] {
-        var carried: [String: (count: Int, gross: Int64, fees: Int64, net: Int64, currency: Currency)] = [:]
-        for line in result.payments where !line.payoutID.isEmpty && line.kind != .payout {
-            var sums = carried[line.payoutID] ?? (0, 0, 0, 0, line.currency)
-            guard sums.currency == line.currency else { continue }
+        let payouts = result.payments.filter { $0.kind == .payout }
+        var currencyOf: [String: Currency] = [:]
+        for payout in payouts { currencyOf[payout.stripeID] = payout.currency }
+        var carried: [String: (count: Int, gross: Int64, fees: Int64, net: Int64)] = [:]
+        for line in result.payments where line.kind != .payout {
+            guard let currency = currencyOf[line.payoutID] else { continue }
+            let settled: (gross: Int64, fee: Int64, net: Int64)
+            if line.settlement == currency, let net = line.net {
+                settled = (net + (line.fee ?? 0), line.fee ?? 0, net)
+            } else if line.currency == currency {
+                settled = (line.amount, line.fee ?? 0, line.net ?? line.amount)
+            } else {
+                continue   // settled in another currency: not part of this payout's sums
+            }
+            var sums = carried[line.payoutID] ?? (0, 0, 0, 0)
             sums.count += 1
-            sums.gross += line.amount
-            sums.fees += line.fee ?? 0
-            sums.net += line.net ?? line.amount
+            sums.gross += settled.gross
+            sums.fees += settled.fee
+            sums.net += settled.net
             carried[line.payoutID] = sums
         }
-        return result.payments.filter { $0.kind == .payout }.map { payout in
-            let sums = carried[payout.stripeID]
-            let same = sums?.currency == payout.currency
+        return payouts.map { payout in
+            let sums = carried[payout.stripeID] ?? (0, 0, 0, 0)
             return PayoutLine(payoutID: payout.stripeID, status: payout.status, created: payout.created,
                               arrival: records.record(payout.stripeID)?.dueBy, currency: payout.currency, amount: payout.amount,
-                              movements: same ? sums?.count ?? 0 : 0, gross: same ? sums?.gross ?? 0 : 0,
-                              fees: same ? sums?.fees ?? 0 : 0, net: same ? sums?.net ?? 0 : 0)
+                              movements: sums.count, gross: sums.gross, fees: sums.fees, net: sums.net)
         }
     }
 }

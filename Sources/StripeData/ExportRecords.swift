@@ -58,12 +58,11 @@ enum ExportRecords {
         r.captured = try row.bool(.captured) ?? status?.captured
         r.status = status?.status
         if r.status == nil, let captured = r.captured { r.status = captured ? "succeeded" : nil }
-        if let amount = r.amount, r.kind == .charge {
-            if r.captured == false || r.status == "failed" {
-                r.amountCaptured = 0
-            } else if r.captured == true || r.status == "succeeded" {
-                r.amountCaptured = amount
-            }
+        // The export says whether a charge was captured, not how much of it: a partial capture known
+        // from an event must not become the whole amount. Captured, it counts its amount (or what a
+        // richer door says was captured); not captured or failed, nothing.
+        if r.kind == .charge, r.amount != nil, r.captured == false || r.status == "failed" {
+            r.amountCaptured = 0
         }
         if r.kind == .paymentIntent {
             r.status = intentStatus(status?.status, captured: r.captured)

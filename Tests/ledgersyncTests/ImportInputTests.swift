@@ -234,6 +234,95 @@ struct ImportInputTests {
                 "\(beforeUncollectible) → \(uncollectible)")
     }
 
+    /// Snapshots of one charge from several doors count what happened, in any order: a refund that
+    /// failed returned nothing; an export's "Captured" captures an authorisation, but never turns a
+    /// partial capture into the whole amount.
+    @Test func snapshotsOfOneChargeCountWhatHappened() throws {
+        func charge(_ id: String, amount: Int, captured: Int, isCaptured: Bool, refunded: Int = 0) -> String {
+            #"{"id":"\#(id)","object":"charge","amount":\#(amount),"amount_captured":\#(captured),"amount_refunded":\#(refunded),"captured":\#(isCaptured),"paid":true,"status":"succeeded","currency":"usd","customer":"cus_A","created":1770000000,"livemode":false,"metadata":{"invoice_number":"INV-1"}}"#
+        }
+        func event(_ id: String, _ type: String, at time: Int, _ object: String) -> String {
+            #"{"id":"\#(id)","object":"event","type":"\#(type)","created":\#(time),"livemode":false,"api_version":"2024-06-20","data":{"object":\#(object)}}"#
+        }
+        func refund(_ status: String) -> String {
+            #"{"id":"re_1","object":"refund","amount":60000,"currency":"usd","charge":"ch_1","status":"\#(status)","created":1770100000,"metadata":{}}"#
+        }
+        let export = { (id: String, amount: String) in
+            "id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Status,Customer ID,invoice_number (metadata)\n\(id),2026-02-02 02:40:00,\(amount),0.00,usd,true,Paid,cus_A,INV-1\n"
+        }
+        let cases: [(name: String, due: String, files: [(String, String)], status: String, paid: String, refunded: String)] = [
+            ("failed refund", "600.00", [("events.jsonl", [
+                event("evt_1", "charge.succeeded", at: 1_770_000_000, charge("ch_1", amount: 60000, captured: 60000, isCaptured: true)),
+                event("evt_2", "charge.refunded", at: 1_770_100_000, charge("ch_1", amount: 60000, captured: 60000, isCaptured: true, refunded: 60000)),
+                event("evt_3", "refund.created", at: 1_770_100_000, refund("pending")),
+                event("evt_4", "refund.failed", at: 1_770_400_000, refund("failed")),
+                event("evt_5", "charge.updated", at: 1_770_400_001, charge("ch_1", amount: 60000, captured: 60000, isCaptured: true)),
+            ].joined(separator: "\n") + "\n")], "paid", "600.00", "0.00"),
+            ("captured after the authorisation", "990.00", [
+                ("auth.json", event("evt_a", "charge.succeeded", at: 1_770_000_001, charge("ch_u", amount: 99000, captured: 0, isCaptured: false))),
+                ("payments.csv", export("ch_u", "990.00")),
+            ], "paid", "990.00", "0.00"),
+            ("partial capture", "10.00", [
+                ("charge.json", charge("ch_pc", amount: 1000, captured: 600, isCaptured: true)),
+                ("payments.csv", export("ch_pc", "10.00")),
+            ], "partially_paid", "6.00", "0.00"),
+        ]
+        for c in cases {
+            for files in [c.files, c.files.reversed()] {
+                let dir = try TempDir()
+                try dir.write("ledger.csv", "invoice_number,stripe_customer_id,currency,amount_due\nINV-1,cus_A,usd,\(c.due)\n")
+                for (name, text) in files {
+                    try dir.write(name, text)
+                    let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path(name)])
+                    #expect(result.status == 0, "\(c.name) \(name): \(result.stderr)")
+                }
+                let row = try #require(try LedgerCSV(dir.path("ledger.csv")).row("INV-1"))
+                #expect(row["status"] == c.status && row["amount_paid"] == c.paid && row["amount_refunded"] == c.refunded,
+                        "\(c.name), \(files.map(\.0)): \(row)")
+                #expect(!(try dir.read("ledger.payments.csv")).contains("#refunded"), "\(c.name): no refund beyond the refund objects")
+            }
+        }
+    }
+
+    /// Fee and net are in the settlement currency: a JPY charge settled in USD has a fee of 1.00, and a
+    /// EUR charge settled in USD counts in its USD payout's sums.
+    @Test func feesAndNetAreInTheSettlementCurrency() throws {
+        let dir = try TempDir()
+        try dir.write("ledger.csv", "invoice_number,stripe_customer_id,currency,amount_due\nINV-1,cus_A,usd,100.00\nINV-3,cus_C,eur,50.00\nINV-4,cus_D,jpy,5000\n")
+        try dir.write("payments.csv", """
+        id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Converted Currency,Fee,Status,Customer ID,invoice_number (metadata)
+        ch_1,2026-02-01 10:00:00,100.00,0.00,usd,true,100.00,usd,3.20,Paid,cus_A,INV-1
+        ch_3,2026-02-03 10:00:00,50.00,0.00,eur,true,55.00,usd,1.90,Paid,cus_C,INV-3
+        ch_4,2026-02-04 10:00:00,5000,0,jpy,true,33.00,usd,1.00,Paid,cus_D,INV-4
+
+        """)
+        try dir.write("balance.csv", """
+        id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description,Customer Facing Amount,Customer Facing Currency,Transfer,Transfer Date (UTC)
+        txn_c1,charge,ch_1,100.00,3.20,96.80,usd,2026-02-01 10:00,2026-02-08 00:00,Payment,,,po_1,2026-02-10 00:00
+        txn_c3,charge,ch_3,55.00,1.90,53.10,usd,2026-02-03 10:00,2026-02-10 00:00,Payment,50.00,eur,po_1,2026-02-10 00:00
+        txn_c4,charge,ch_4,33.00,1.00,32.00,usd,2026-02-04 10:00,2026-02-11 00:00,Payment,5000,jpy,,
+        txn_p1,payout,po_1,-149.90,0.00,-149.90,usd,2026-02-10 00:00,2026-02-10 00:00,STRIPE PAYOUT,,,po_1,2026-02-10 00:00
+
+        """)
+        try dir.write("payouts.csv", "id,Amount,Created (UTC),Currency,Arrival Date (UTC),Status,Balance Transaction\npo_1,149.90,2026-02-10 00:00,usd,2026-02-12 00:00,paid,txn_p1\n")
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("payments.csv"), dir.path("balance.csv"), dir.path("payouts.csv")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id")
+        #expect(lines.row("ch_4")?["fee"] == "1.00" && lines.row("ch_4")?["net"] == "32.00", "\(String(describing: lines.row("ch_4")))")
+        #expect(lines.row("ch_3")?["net"] == "53.10")
+        // Read back (side files deleted), the fee is still 1.00.
+        try FileManager.default.removeItem(atPath: dir.path("ledger.ledgersync"))
+        try dir.write("empty.json", #"{"object":"list","data":[],"has_more":false}"#)
+        _ = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("empty.json")])
+        #expect(try LedgerCSV(dir.path("ledger.payments.csv"), key: "stripe_id").row("ch_4")?["fee"] == "1.00")
+
+        let exported = try CLI.run(["export", "--ledger", dir.path("ledger.csv"), "--xlsx", dir.path("book.xlsx")])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let payouts = try #require(try PythonTool.dump(dir.path("book.xlsx")).sheet["Payouts"])
+        #expect(payouts.value(1, "movements") == .number(2) && payouts.value(1, "gross") == .number(155)
+                && payouts.value(1, "net") == .number(149.9), "\(payouts.rows)")
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
