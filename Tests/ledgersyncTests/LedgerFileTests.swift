@@ -28,6 +28,13 @@ struct LedgerFileTests {
         let again = try CLI.run(["init", dir.path("books")])
         #expect(again.status == 2)
         #expect(again.stderr.contains("already exists; LedgerSync never overwrites a ledger"))
+        // A ledger renamed away leaves its payments table and side folder: a new one takes over neither.
+        try FileManager.default.moveItem(atPath: dir.path("books/ledger.csv"), toPath: dir.path("books/ledger-2026.csv"))
+        let settings = try dir.read("books/ledger.ledgersync/settings.json")
+        let over = try CLI.run(["init", dir.path("books"), "--mode", "live"])
+        #expect(over.status == 2 && over.stderr.contains("already exists"), "\(over.stderr)")
+        #expect(try dir.read("books/ledger.ledgersync/settings.json") == settings)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("books/ledger.csv")))
     }
 
     @Test func userColumnsLineEndingsAndBOMAreKept() throws {

@@ -74,8 +74,10 @@ extension LedgerSync {
             let ledger = (folder as NSString).appendingPathComponent(name + (xlsx ? ".xlsx" : ".csv"))
             do {
                 let paths = try LedgerPaths(ledger: ledger)
-                guard !FileManager.default.fileExists(atPath: paths.ledger) else {
-                    throw LedgerError(.exists, file: paths.ledger, "already exists; LedgerSync never overwrites a ledger — choose another --name or folder")
+                // Any of the ledger's files: a payments table or side folder left by a ledger renamed away
+                // holds its history (and its mode), which a new ledger must not take over or erase.
+                for existing in [paths.ledger, paths.sideDirectory] + (xlsx ? [] : [paths.paymentsCSV]) where FileManager.default.fileExists(atPath: existing) {
+                    throw LedgerError(.exists, file: existing, "already exists; LedgerSync never overwrites a ledger or its files — choose another --name or folder")
                 }
                 if dryRun {
                     let files = [paths.ledger] + (xlsx ? [] : [paths.paymentsCSV]) + [paths.settings]
