@@ -52,6 +52,11 @@ public struct Puller: Sendable {
                 }
                 let bytes = answer ?? Array(#"{"object":"list","data":[],"has_more":false}"#.utf8)
                 let page = try ListPage.parse(bytes, endpoint: endpoint.path)
+                if page.hasMore, let last = page.lastID, last == state.startingAfter {
+                    // The same page again: following it would never end.
+                    throw StripeAPIError(.gaveUp, context: endpoint.path,
+                                         "the server said more follow after \(last) but answered the same page again, so paging cannot go on; what was fetched so far is kept — check --api-base")
+                }
                 if page.count > 0 { try apply(endpoint, bytes) }
                 state.pages += 1
                 state.objects += page.count

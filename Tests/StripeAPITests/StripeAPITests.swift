@@ -196,6 +196,22 @@ import Testing
         #expect(requests.allSatisfy { $0["authorization"] as? String == "Bearer " + Self.key && $0["stripe_version"] as? String == StripeClient.defaultVersion })
     }
 
+    @Test func aServerRepeatingAPageIsStoppedNotFollowedForever() async throws {
+        let server = try Server(fail: "charges:2+:samepage")
+        let client = try StripeClient(key: try APIKey(Self.key, source: "test"), base: "http://127.0.0.1:\(server.port)", sleep: { _ in })
+        let puller = Puller(client: client, endpoints: [Endpoint(name: "charges", path: "/v1/charges")], pageSize: 10)
+        var cursor = PullCursor(query: .init(since: nil, until: nil, apiBase: client.base.absoluteString, version: client.version))
+        var pages = 0
+        do {
+            try await puller.run(cursor: &cursor, apply: { _, _ in pages += 1 }, checkpoint: { _ in })
+            Issue.record("a repeated page must stop the pull")
+        } catch let error as StripeAPIError {
+            #expect(error.kind == .gaveUp && error.description.contains("answered the same page again"), "\(error)")
+        }
+        #expect(pages == 1, "the repeated page is not applied again")
+        #expect(cursor.endpoints["charges"]?.pages == 1)
+    }
+
     @Test func givesUpAfterMaxAttemptsAndStopsAt401() async throws {
         let server = try Server(fail: "charges:1+:503")
         let key = try APIKey(Self.key, source: "test")

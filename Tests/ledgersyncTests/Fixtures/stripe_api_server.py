@@ -14,7 +14,8 @@ are never served. It checks `Authorization: Bearer <--key>` (401 otherwise), rec
 Authorization, Stripe-Version) and the ids of every page it answers as JSON lines in --log, and injects failures with --fail, a comma
 list of ENDPOINT:N:KIND (the N-th request to that endpoint), ENDPOINT:N-M:KIND (the N-th to the M-th)
 or ENDPOINT:N+:KIND (the N-th and every later one), KIND an HTTP status (429 comes with
-Retry-After: 1) or drop (close the connection, no answer).
+Retry-After: 1), drop (close the connection, no answer) or samepage (answer as if there were no
+starting_after: the first page again, as a broken server might).
 It prints "PORT <n>" on standard output once it listens. Python 3 standard library only.
 """
 import argparse, copy, glob, json, os, signal, socket, sys, threading
@@ -120,8 +121,12 @@ class Handler(BaseHTTPRequestHandler):
                                       "authorization": self.headers.get("Authorization"),
                                       "stripe_version": self.headers.get("Stripe-Version"),
                                       "user_agent": self.headers.get("User-Agent")}) + "\n")
+        same_page = False
         for (ep, first, last, kind) in server.failures:
             if ep == endpoint and n >= first and (last is None or n <= last):
+                if kind == "samepage":
+                    same_page = True
+                    continue
                 if kind == "429":
                     return self.send_json(429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}}, {"Retry-After": "1"})
                 if kind.isdigit():
@@ -154,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
             items = [o for o in items if o.get("created", 0) < int(params["created[lt]"])]
         limit = max(1, min(100, int(params.get("limit", "10"))))
         start = 0
-        if "starting_after" in params:
+        if "starting_after" in params and not same_page:
             ids = [o["id"] for o in items]
             if params["starting_after"] not in ids:
                 return self.send_json(400, {"error": {"type": "invalid_request_error", "message": "No such object: starting_after"}})
