@@ -103,12 +103,17 @@ struct ImportInputTests {
         let flag = try #require(ledger.header.firstIndex(of: "flag"))
         let open = ledger.rows.filter { $0[status] == "open" && $0[flag] == "" }.map { $0[number] }
         let invalid = try #require(ledger.rows.first { $0[flag] == "invalid_row" }?[number])
+        let kindIndex = try #require(payments.header.firstIndex(of: "kind"))
+        let refund = try #require(payments.rows.first { $0[kindIndex] == "refund" }?[idIndex])
         let journal = try dir.bytes("ledger.ledgersync/journal.jsonl")
         let cases: [([String], String)] = [
             ([unmatched, "--invoice", open[0] + "=-5", "--invoice", open[1]], "must be more than zero"),
             ([unmatched, "--invoice", open[0] + "=0"], "must be more than zero"),
             ([unmatched, "--invoice", open[0], "--invoice", open[1]], "more than one --invoice without an amount"),
             ([unmatched, "--invoice", open[0] + "=1", "--invoice", open[0]], "given twice"),
+            ([unmatched, "--invoice", open[0], "--invoice", open[0].lowercased()], "given twice"),
+            ([unmatched, "--invoice", open[0] + "=1", "--invoice", open[1] + "=2"], "on no row; give one row no amount"),
+            ([refund, "--invoice", open[0]], "not a payment: it follows its charge"),
             (["--accept", invalid, "--note", "x"], "invalid_row, which cannot be accepted"),
         ]
         for (arguments, message) in cases {

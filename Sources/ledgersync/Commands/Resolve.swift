@@ -120,6 +120,15 @@ extension LedgerSync {
                 return .accept(target: target, flag: flag, note: note ?? "")
             }
             let line = try paymentLine(payment ?? "")
+            guard [.charge, .credit, .manual].contains(line.kind) else {
+                throw fail(line.chargeID.isEmpty
+                    ? "\(line.stripeID) is a \(line.kind.rawValue), not a payment: only a charge, a credit or an out-of-band payment goes to rows"
+                    : "\(line.stripeID) is a \(line.kind.rawValue) of \(line.chargeID), not a payment: it follows its charge — resolve \(line.chargeID) instead")
+            }
+            let named = allocations.map { String($0.prefix { $0 != "=" }).trimmingASCIIWhitespace().lowercased() }
+            if let twice = named.first(where: { n in named.count { $0 == n } > 1 }) {
+                throw fail("--invoice \(twice) is given twice; name each row once")
+            }
             var result: [Decision.Allocation] = []
             var total: Int64 = 0
             if allocations.filter({ !$0.contains("=") }).count > 1 {
@@ -148,8 +157,12 @@ extension LedgerSync {
                 }
                 result.append(Decision.Allocation(invoiceNumber: row.invoiceNumber, amount: amount))
             }
+            let money = { (v: Int64) in Money.decimalString(v, exponent: line.currency.exponent) }
             if total > abs(line.amount) {
-                throw fail("the amounts given (\(Money.decimalString(total, exponent: line.currency.exponent))) exceed the payment (\(Money.decimalString(abs(line.amount), exponent: line.currency.exponent)) \(line.currency))")
+                throw fail("the amounts given (\(money(total))) exceed the payment (\(money(abs(line.amount))) \(line.currency))")
+            }
+            if result.allSatisfy({ $0.amount != nil }), total < abs(line.amount) {
+                throw fail("the amounts given (\(money(total))) leave \(money(abs(line.amount) - total)) \(line.currency) of the payment (\(money(abs(line.amount)))) on no row; give one row no amount to take what remains, or amounts that add up to the payment")
             }
             return .match(paymentID: line.stripeID, allocations: result)
         }
