@@ -207,8 +207,10 @@ struct Engine {
                           observedAt: c.pointee.observedAt, sweepTime: created)
             if !counts {
                 let status = (c.pointee.status ?? "").lowercased()
-                if c.pointee.captured == false && status != "failed" {
+                if c.pointee.captured == false && status == "succeeded" {
                     e.info = "\(c.pointee.id) is authorised but not captured: it does not count until it is captured."
+                } else if status == "pending" {
+                    e.info = "\(c.pointee.id) is pending (a bank debit or another payment still processing): it does not count until it succeeds."
                 } else if status == "failed" {
                     e.info = "\(c.pointee.id) failed: no money moved."
                 } else {
