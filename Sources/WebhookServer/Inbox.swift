@@ -83,7 +83,7 @@ public final class Inbox: @unchecked Sendable {
     private struct PendingAppend {
         var frame: [UInt8]
         var eventID: String?
-        var continuation: CheckedContinuation<InboxPosition, any Error>
+        var continuation: CheckedContinuation<(position: InboxPosition, isNew: Bool), any Error>
     }
 
     /// Opens (creating if needed) the inbox in `directory`, cutting off a torn last record.
@@ -172,6 +172,14 @@ public final class Inbox: @unchecked Sendable {
     /// - Throws: `InboxError` if the inbox is closed or stopped by an earlier write failure, or the
     ///   write or sync of this batch failed.
     public func append(_ body: [UInt8], eventID: String?, eventType: String? = nil) async throws -> InboxPosition {
+        try await store(body, eventID: eventID, eventType: eventType).position
+    }
+
+    /// Stores `body` unless an event with `eventID` is already stored (or being stored by a request
+    /// arriving at the same time): the check and the append are one step, so concurrent deliveries of
+    /// one event store it once.
+    /// - Returns: where the event is, and whether this call stored it.
+    public func store(_ body: [UInt8], eventID: String?, eventType: String? = nil) async throws -> (position: InboxPosition, isNew: Bool) {
         let frame = try Self.frame(body: body, eventID: eventID, eventType: eventType, path: journalPath)
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
@@ -213,10 +221,30 @@ public final class Inbox: @unchecked Sendable {
                 continue
             }
 
+            // An event already stored, or stored earlier in this batch, is not stored again.
+            condition.lock()
+            let known = batch.map { item in item.eventID.flatMap { positionsByEventID[$0] } }
+            condition.unlock()
+            var writing: [PendingAppend] = []
+            var sameAs: [(item: PendingAppend, first: Int)] = []
+            var already: [(item: PendingAppend, position: InboxPosition)] = []
+            var firstOf: [String: Int] = [:]
+            for (item, position) in zip(batch, known) {
+                if let position {
+                    already.append((item, position))
+                } else if let id = item.eventID, let first = firstOf[id] {
+                    sameAs.append((item, first))
+                } else {
+                    if let id = item.eventID { firstOf[id] = writing.count }
+                    writing.append(item)
+                }
+            }
+            for (item, position) in already { item.continuation.resume(returning: (position, false)) }
+
             buffer.removeAll(keepingCapacity: true)
             starts.removeAll(keepingCapacity: true)
             var offset = writeEnd
-            for item in batch {
+            for item in writing {
                 starts.append(offset)
                 buffer.append(contentsOf: item.frame)
                 offset += UInt64(item.frame.count)
@@ -227,7 +255,7 @@ public final class Inbox: @unchecked Sendable {
                 failure = error
                 condition.unlock()
                 logger.error("inbox write failed; refusing further appends", metadata: ["error": "\(error)"])
-                for item in batch { item.continuation.resume(throwing: error) }
+                for item in writing + sameAs.map(\.item) { item.continuation.resume(throwing: error) }
                 continue
             }
             writeEnd = offset
@@ -235,7 +263,7 @@ public final class Inbox: @unchecked Sendable {
             condition.lock()
             durableEnd = offset
             recordStarts.append(contentsOf: starts)
-            for (item, start) in zip(batch, starts) {
+            for (item, start) in zip(writing, starts) {
                 if let id = item.eventID, positionsByEventID[id] == nil {
                     positionsByEventID[id] = InboxPosition(offset: start)
                 }
@@ -243,8 +271,11 @@ public final class Inbox: @unchecked Sendable {
             committedBatches += 1
             condition.unlock()
 
-            for (item, start) in zip(batch, starts) {
-                item.continuation.resume(returning: InboxPosition(offset: start))
+            for (item, start) in zip(writing, starts) {
+                item.continuation.resume(returning: (InboxPosition(offset: start), true))
+            }
+            for (item, first) in sameAs {
+                item.continuation.resume(returning: (InboxPosition(offset: starts[first]), false))
             }
         }
     }

@@ -79,8 +79,14 @@ struct WebhookController: Sendable {
             return Self.json(.ok, #"{"received":true}"#)
         }
         do {
-            let position = try await inbox.append(body, eventID: envelope.id, eventType: envelope.type)
-            applier.noteAccepted(position)
+            let stored = try await inbox.store(body, eventID: envelope.id, eventType: envelope.type)
+            guard stored.isNew else {
+                // Delivered twice at once: the other request stored it.
+                metrics.duplicates.increment()
+                logger.info("duplicate event acknowledged; already stored")
+                return Self.json(.ok, #"{"received":true}"#)
+            }
+            applier.noteAccepted(stored.position)
         } catch {
             metrics.reject(.storageUnavailable)
             logger.error("event not stored; answering 503 so Stripe retries", metadata: ["error": "\(error)"])

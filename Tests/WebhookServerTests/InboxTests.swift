@@ -26,6 +26,26 @@ import Testing
         inbox.close()
     }
 
+    @Test func oneEventDeliveredManyTimesAtOnceIsStoredOnce() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let inbox = try Inbox(directory: dir.path)
+        let results = try await withThrowingTaskGroup(of: (position: InboxPosition, isNew: Bool).self) { group in
+            for id in ["evt_a", "evt_b"] {
+                for _ in 0..<8 {
+                    group.addTask { try await inbox.store(eventBody(id: id), eventID: id, eventType: "invoice.paid") }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.filter(\.isNew).count == 2, "each event stored by exactly one of its deliveries")
+        #expect(Set(results.map(\.position)).count == 2, "every delivery learns where its event is")
+        #expect(try inbox.records(from: .start, limit: 100).compactMap(\.eventID).sorted() == ["evt_a", "evt_b"])
+        let again = try await inbox.store(eventBody(id: "evt_a"), eventID: "evt_a")
+        #expect(!again.isNew && again.position == inbox.position(ofEventID: "evt_a"))
+        inbox.close()
+    }
+
     @Test func tornTailIsCutOffOnReopen() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
