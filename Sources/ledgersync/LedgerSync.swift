@@ -52,7 +52,8 @@ struct LedgerSync: AsyncParsableCommand {
     }
 
     /// Says why on standard error and exits; with `--json`, a failure that printed no summary also
-    /// gets `{"error": …, "exitCode": 2}` on standard output, so a script always has JSON to read.
+    /// gets `{"error": …, "exitCode": 2}` on standard output, so a script always has JSON to read (one
+    /// line, so it also ends `serve --json`'s JSON Lines log cleanly).
     static func fail(_ message: String, status: Int32) -> Never {
         if !message.isEmpty {
             FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -60,7 +61,7 @@ struct LedgerSync: AsyncParsableCommand {
                 // The first line says it; a usage error's help text follows on stderr.
                 var reason = String(message.prefix { $0 != "\n" })
                 for prefix in ["error: ", "Error: "] where reason.hasPrefix(prefix) { reason.removeFirst(prefix.count) }
-                Output.json(["error": AnyEncodable(reason), "exitCode": AnyEncodable(status)])
+                Output.json(["error": AnyEncodable(reason), "exitCode": AnyEncodable(status)], oneLine: true)
             }
         }
         Foundation.exit(status)

@@ -26,9 +26,9 @@ enum Output {
     }
 
     /// Pretty, key-sorted JSON of any encodable value on standard output.
-    static func json<T: Encodable>(_ value: T) {
+    static func json<T: Encodable>(_ value: T, oneLine: Bool = false) {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = oneLine ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(value) {
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         }

@@ -132,7 +132,20 @@ struct ServeEndToEndTests {
         #expect(again.waitForExit(seconds: 15) == 0)
         let logs = again.stdout.split(separator: "\n")
         #expect(!logs.isEmpty && logs.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(again.stdout)")
-        #expect(logs.contains { $0.contains(#""message":"serving""#) }, "\(again.stdout)")
+        #expect(logs.contains { $0.contains(#""message":"starting""#) }, "\(again.stdout)")
+
+        // Its port taken by another server: the JSON lines end with one saying why, and the exit is 2.
+        try FileManager.default.createDirectory(atPath: dir.path("other"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ServeSupport.sampleLedger, toPath: dir.path("other/ledger.csv"))
+        let blocker = try ServeProcess(ledger: dir.path("other/ledger.csv"), secrets: [], extra: ["--secret-file", dir.path("secret")])
+        defer { blocker.kill() }
+        try blocker.waitUntilUp()
+        let clash = try ServeProcess(ledger: dir.path("ledger.csv"), secrets: [], extra: ["--secret-file", dir.path("secret"), "--json"],
+                                     port: blocker.port)
+        #expect(clash.waitForExit(seconds: 15) == 2)
+        let clashLines = clash.stdout.split(separator: "\n")
+        #expect(clashLines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(clash.stdout)")
+        #expect(clashLines.last?.contains("the address is in use") == true, "\(clash.stdout)")
 
         // A replay window longer than an hour is refused.
         let wide = try CLI.run(["serve", "--ledger", dir.path("ledger.csv"), "--tolerance", "86400"])

@@ -104,7 +104,7 @@ extension LedgerSync {
                     message: "error: the webhook inbox \(inboxDirectory) cannot be opened: \(error). Is another `ledgersync serve` running on this ledger?",
                     status: ExitStatus.failure)
             }
-            logger.info("serving", metadata: [
+            logger.info("starting", metadata: [
                 "ledger": "\(paths.ledger)", "address": "\(host):\(port)", "secrets": "\(secrets.count)",
                 "backlog": "\(inbox.backlog)",
             ])
@@ -122,7 +122,12 @@ extension LedgerSync {
                 try await app.runService()
             } catch {
                 inbox.close()
-                throw CommandFailure(message: "error: the webhook server on \(host):\(port) stopped: \(error); check that the address is free",
+                let text = "\(error)"
+                if text.contains("Address already in use") || text.contains("errno: 98") {
+                    throw CommandFailure(message: "error: cannot listen on \(host):\(port): the address is in use (another server?); stop it or choose another --port",
+                                         status: ExitStatus.failure)
+                }
+                throw CommandFailure(message: "error: the webhook server on \(host):\(port) stopped: \(text); check that the address is free and the host is this machine's",
                                      status: ExitStatus.failure)
             }
             inbox.close()
