@@ -40,6 +40,8 @@ public struct MailerError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The SMTP reply code, when the server gave one.
     public var replyCode: Int?
     public var message: String
+    /// Delivery attempts made before this failure, when it ended a delivery.
+    public var attempts: Int?
 
     public init(_ kind: Kind, file: String = "", line: Int? = nil, column: Int? = nil, replyCode: Int? = nil, _ message: String) {
         self.kind = kind
@@ -52,6 +54,10 @@ public struct MailerError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// True for failures that may succeed later (4xx replies, connection problems): the outbox keeps them.
     public var isTemporary: Bool { kind == .temporaryFailure }
+
+    /// True when sending the same message again cannot help (the server refused it, 5xx): the outbox
+    /// sets it aside instead of retrying it on every run.
+    public var isRefusal: Bool { kind == .permanentFailure }
 
     public var description: String {
         var place = file

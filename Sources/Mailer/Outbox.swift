@@ -8,7 +8,8 @@ import Glibc
 /// Each message is two files: `NAME.envelope.json` (sender and recipients) written first, then
 /// `NAME.eml` (the message, openable in any mail client), whose presence marks the entry complete.
 /// Both are written atomically (temporary file, `fsync`, `rename`, `fsync` of the folder), and removed
-/// only after the message was delivered.
+/// only after the message was delivered. A message the server refused for good (5xx) is set aside in
+/// `refused/`, kept for a person to read, and never retried.
 ///
 /// ```swift
 /// let outbox = Outbox(folder: ledgerFolder.appendingPathComponent("fall-2026.outbox"))
@@ -33,6 +34,8 @@ public struct Outbox: Sendable {
     public struct RetryReport: Sendable {
         public var sent: [Entry] = []
         public var failed: [(entry: Entry, error: MailerError)] = []
+        /// Refused for good and moved to `refused/` (the entry's new place).
+        public var refused: [(entry: Entry, error: MailerError)] = []
         /// Another run held the outbox lock, so nothing was tried.
         public var skippedBecauseLocked = false
     }
@@ -50,10 +53,14 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Writes a message into the outbox.
+    /// Where messages refused for good are kept.
+    public var refusedFolder: URL { folder.appendingPathComponent("refused") }
+
+    /// Writes a message into the outbox (or, `refused`, straight into `refused/`, never to be retried).
     /// - Throws: `MailerError.outboxFailed` when the folder cannot be created or written.
     @discardableResult
-    public func store(_ message: [UInt8], envelope: Envelope) throws -> Entry {
+    public func store(_ message: [UInt8], envelope: Envelope, refused: Bool = false) throws -> Entry {
+        if refused { return try Outbox(folder: refusedFolder).store(message, envelope: envelope) }
         try createFolder()
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -119,6 +126,12 @@ public struct Outbox: Sendable {
                 try sender.send(Array(message), envelope: envelope)
                 try remove(entry)
                 report.sent.append(entry)
+            } catch let error as MailerError where error.isRefusal {
+                do throws(MailerError) {
+                    report.refused.append((try setAside(entry), error))
+                } catch {
+                    report.failed.append((entry, error))
+                }
             } catch let error as MailerError {
                 report.failed.append((entry, error))
             } catch {
@@ -126,6 +139,24 @@ public struct Outbox: Sendable {
             }
         }
         return report
+    }
+
+    /// Moves a refused entry into `refused/` (envelope first, message last, as `store` writes them).
+    func setAside(_ entry: Entry) throws(MailerError) -> Entry {
+        let aside = Outbox(folder: refusedFolder)
+        do { try aside.createFolder() } catch let error as MailerError { throw error } catch {
+            throw MailerError(.outboxFailed, file: refusedFolder.path, "\(error)")
+        }
+        let moved = Entry(message: refusedFolder.appendingPathComponent(entry.message.lastPathComponent))
+        do {
+            if FileManager.default.fileExists(atPath: entry.envelopeFile.path) {
+                try FileManager.default.moveItem(at: entry.envelopeFile, to: moved.envelopeFile)
+            }
+            try FileManager.default.moveItem(at: entry.message, to: moved.message)
+        } catch {
+            throw MailerError(.outboxFailed, file: entry.message.path, "cannot move a refused message to \(refusedFolder.path) · \(error) · move or delete it by hand")
+        }
+        return moved
     }
 
     /// Deletes a delivered entry: the message first, so a crash in between leaves only a stray
@@ -150,7 +181,7 @@ public struct Outbox: Sendable {
         return envelope
     }
 
-    private func createFolder() throws {
+    func createFolder() throws {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {

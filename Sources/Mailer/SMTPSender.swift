@@ -83,7 +83,8 @@ public struct SMTPSender: MailSender {
             attempt += 1
             let outcome = try CurlSMTPTransfer().perform(request)
             if outcome.succeeded { return Delivery(attempts: attempt) }
-            let error = classify(outcome, attempts: attempt)
+            var error = classify(outcome, attempts: attempt)
+            error.attempts = attempt
             guard error.isTemporary, attempt <= configuration.retries else { throw error }
             sleep(configuration.baseDelay * pow(2, Double(attempt - 1)))
         }

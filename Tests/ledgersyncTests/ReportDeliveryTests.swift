@@ -79,19 +79,17 @@ struct ReportDeliveryTests {
         #expect(ReportSupport.outbox(dir).isEmpty)
     }
 
-    @Test func permanentFailureStaysInTheOutboxAndTheNextRunDeliversIt() throws {
+    @Test func aTemporaryFailureOutlastingTheRetriesStaysInTheOutboxAndTheNextRunDeliversIt() throws {
         let dir = try ReportSupport.sampleLedger(importing: [])
-        let refusing = try SMTPTestServer(["--reject"], user: Self.user, password: Self.password)
-        let failed = try send(dir, refusing)
-        refusing.stop()
+        let busy = try SMTPTestServer(["--fail-data", "9"], user: Self.user, password: Self.password)
+        let failed = try send(dir, busy, ["--smtp-retries", "1"])
+        busy.stop()
         #expect(failed.status == 1)
-        #expect(failed.stderr.contains("the mail server refused the message"))
-        #expect(failed.stderr.contains("replied 550"))
-        #expect(failed.stderr.contains("retrying will not help"))
-        // One attempt: libcurl stops at the first refused recipient, and a 5xx is not retried.
-        #expect(refusing.log() == ["RCPT 550"])
+        #expect(failed.stderr.contains("could not be delivered now after 2 attempts"), "\(failed.stderr)")
+        #expect(busy.log().filter { $0.hasPrefix("DATA") } == ["DATA 451", "DATA 451"])
         let failedRun = try ReportSupport.json(failed.stdout)
         #expect(failedRun["sent"] as? Bool == false)
+        #expect(failedRun["attempts"] as? Int == 2, "the attempts made are said when delivery failed too")
         let kept = try #require(failedRun["keptInOutbox"] as? String)
         #expect(ReportSupport.outbox(dir) == [(kept as NSString).lastPathComponent])
         #expect(FileManager.default.fileExists(atPath: kept.replacingOccurrences(of: ".eml", with: ".envelope.json")))
@@ -120,6 +118,35 @@ struct ReportDeliveryTests {
         #expect(ReportSupport.invoiceNumbers(figures["newlyPaid"]) == [])
         let sent = try #require(try ReportSupport.state(dir)["lastSent"] as? [String: Any])
         #expect(sent["at"] as? String == nextRun["lastSent"] as? String)
+    }
+
+    /// A report the server refuses for good (550) is set aside, never retried: the next run, with the
+    /// address fixed, sends its own report and exits 0.
+    @Test func aRefusedReportIsSetAsideAndNeverRetried() throws {
+        let dir = try ReportSupport.sampleLedger(importing: [])
+        let refusing = try SMTPTestServer(["--reject"], user: Self.user, password: Self.password)
+        let failed = try send(dir, refusing)
+        refusing.stop()
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("the mail server refused the message") && failed.stderr.contains("replied 550"))
+        #expect(failed.stderr.contains("set aside, not retried"), "\(failed.stderr)")
+        // One attempt: libcurl stops at the first refused recipient, and a 5xx is not retried.
+        #expect(refusing.log() == ["RCPT 550"])
+        let failedRun = try ReportSupport.json(failed.stdout)
+        #expect(failedRun["sent"] as? Bool == false && failedRun["attempts"] as? Int == 1)
+        let kept = try #require(failedRun["keptInOutbox"] as? String)
+        #expect(kept.contains("/outbox/refused/") && FileManager.default.fileExists(atPath: kept))
+        #expect(ReportSupport.outbox(dir).isEmpty, "nothing waits to be retried")
+
+        let server = try SMTPTestServer(user: Self.user, password: Self.password)
+        defer { server.stop() }
+        let next = try send(dir, server)
+        #expect(next.status == 0, "\(next.stderr)")
+        let nextRun = try ReportSupport.json(next.stdout)
+        #expect(nextRun["outboxDelivered"] as? [String] == [] && nextRun["outboxWaiting"] as? Int == 0)
+        #expect(try server.received().count == 1, "only the new report")
+        #expect((nextRun["figures"] as? [String: Any])?["isFirstReport"] as? Bool == true, "the refused report never counted as sent")
+        #expect(FileManager.default.fileExists(atPath: kept), "kept for a person to read")
     }
 
     @Test func sinceTheLastReportAcrossAnImport() throws {

@@ -152,6 +152,9 @@ extension LedgerSync {
                 for failure in retried.failed {
                     problems.append("error: an earlier report is still waiting · \(failure.error)")
                 }
+                for refusal in retried.refused {
+                    problems.append("error: an earlier report was refused for good and is set aside, never to be retried: \(refusal.entry.message.path) · \(refusal.error)")
+                }
             }
 
             let since = self.since.flatMap(ReportSince.init)
@@ -192,15 +195,23 @@ extension LedgerSync {
                         run.attempts = done.attempts
                         state.recordSent(figures.snapshot)
                     } catch let sendError as MailerError {
+                        run.attempts = sendError.attempts
+                        // Refused for good (5xx): kept for a person to read, never retried — the next run,
+                        // with the address fixed, sends a new report.
                         let kept: Outbox.Entry
                         do {
-                            kept = try outbox.store(bytes, envelope: message.envelope)
-                            try ReportState.write(figures.snapshot, to: ReportState.pendingFile(paths, outboxMessage: kept.message))
+                            kept = try outbox.store(bytes, envelope: message.envelope, refused: sendError.isRefusal)
+                            if !sendError.isRefusal {
+                                try ReportState.write(figures.snapshot, to: ReportState.pendingFile(paths, outboxMessage: kept.message))
+                            }
                         } catch {
                             throw CommandFailure(message: "error: \(sendError) · and it could not be kept for a later run either: \(error)", status: ExitStatus.failure)
                         }
                         run.keptInOutbox = kept.message.path
-                        problems.insert("error: \(sendError) · kept in the outbox: \(kept.message.path)", at: 0)
+                        run.refusedForGood = sendError.isRefusal
+                        problems.insert(sendError.isRefusal
+                            ? "error: \(sendError) · set aside, not retried: \(kept.message.path) — fix the address and run report again"
+                            : "error: \(sendError) · kept in the outbox: \(kept.message.path)", at: 0)
                     }
                 }
             }
@@ -257,6 +268,8 @@ struct ReportRun: Encodable {
     var sent = false
     var attempts: Int?
     var keptInOutbox: String?
+    /// The server refused the report for good: it is in the outbox's `refused/`, not retried (text output only).
+    var refusedForGood = false
     var outboxDelivered: [String] = []
     var outboxWaiting = 0
     /// When the last delivered report was made: the next report's changes count from there.
@@ -303,7 +316,9 @@ struct ReportRun: Encodable {
             } else if sent {
                 Output.line("Sent to \(to.joined(separator: ", ")) via \(via)\((attempts ?? 1) > 1 ? " after \(attempts ?? 1) attempts" : ""). The next report counts changes from now.")
             } else if let keptInOutbox {
-                Output.line("Not sent: kept in \(keptInOutbox); the next report --send retries it.")
+                Output.line(refusedForGood
+                    ? "Not sent: the mail server refused it for good; kept in \(keptInOutbox), not retried."
+                    : "Not sent: kept in \(keptInOutbox); the next report --send retries it.")
             }
         } else if !dryRun {
             Output.line("Not sent (no --send): changes still count from \(lastSent.map { "the last report sent, \($0)" } ?? "the beginning").")
