@@ -229,7 +229,7 @@ public final class LedgerSession {
         for item in input.events {
             intake.items += 1
             if let problem = modeProblem(item.livemode ?? item.records.first?.livemode,
-                                         what: item.eventID ?? item.records.first?.id ?? "record", at: "\(file):\(item.line)") {
+                                         what: item.eventID ?? item.records.first?.id ?? "record", at: "\(file) line \(item.line)") {
                 intake.rejected.append(problem)
                 continue
             }
@@ -274,7 +274,7 @@ public final class LedgerSession {
         batch.records.withUnsafeBufferPointer { items in
             for k in items.indices {
                 intake.items += 1
-                if let problem = modeProblem(items[k].record.livemode, what: items[k].record.id, at: "\(file):\(items[k].line)") {
+                if let problem = modeProblem(items[k].record.livemode, what: items[k].record.id, at: "\(file) line \(items[k].line)") {
                     intake.rejected.append(problem)
                     continue
                 }

@@ -44,7 +44,7 @@ struct ImportInputTests {
         try dir.write("live.json", live)
         let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("live.json")])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("evt_live_1 is a live-mode record but"), "\(result.stderr)")
+        #expect(result.stderr.contains("live.json line 1: evt_live_1 is a live-mode record but"), "\(result.stderr)")
         #expect(result.stderr.contains("is bound to test mode; import it into a live-mode ledger (mode_mismatch)"))
         #expect(!(try dir.read("ledger.payments.csv")).contains("ch_live_1"))
     }
