@@ -14,7 +14,8 @@ struct LedgerFileTests {
         let dry = try CLI.run(["init", dir.path("books"), "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("Would create"), "\(dry.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.path("books")), "a dry run creates nothing")
-        for (arguments, message) in [(["--name", "../escape"], "must be a plain file name"), (["--tolerance", "usd=-1"], "zero or more")] {
+        for (arguments, message) in [(["--name", "../escape"], "must be a plain file name"), (["--tolerance", "usd=-1"], "zero or more"),
+                                     (["--tolerance", "usd=0.50", "--tolerance", "USD=1"], "given twice")] {
             let refused = try CLI.run(["init", dir.path("books")] + arguments)
             #expect(refused.status == 2 && refused.stderr.contains(message), "\(arguments): \(refused.stderr)")
         }

@@ -69,6 +69,9 @@ extension LedgerSync {
                       let amount = try? Money(parsing: parts[1], currency: currency), amount.minorUnits >= 0 else {
                     throw ValidationError("--tolerance '\(entry)' must look like usd=0.50 (a currency code, '=', an amount of zero or more).")
                 }
+                guard settings.tolerance[currency.code] == nil else {
+                    throw ValidationError("--tolerance for \(currency.code) is given twice; give each currency once.")
+                }
                 settings.tolerance[currency.code] = parts[1]
             }
             let ledger = (folder as NSString).appendingPathComponent(name + (xlsx ? ".xlsx" : ".csv"))
