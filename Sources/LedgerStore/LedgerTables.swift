@@ -58,9 +58,14 @@ public struct LedgerTables: Sendable {
     }
 
     /// The invoices table with LedgerSync's columns written from `result`; every other cell,
-    /// column and row stays where it was. Missing owned columns are added at the end.
+    /// column and row stays where it was. Missing owned columns are added at the end — after the last
+    /// cell any row uses, so a value in a column without a header name is never written over.
     public func renderedInvoices(_ invoiceList: [Invoice], _ result: Reconciliation) -> Table {
         var header = invoices.header
+        let used = invoices.rows.reduce(header.count) { width, row in
+            max(width, (row.lastIndex { !$0.isEmpty } ?? -1) + 1)
+        }
+        if used > header.count { header += Array(repeating: "", count: used - header.count) }
         var owned: [Int] = []
         for name in InvoiceColumn.owned {
             if let i = header.firstIndex(where: { $0.trimmingASCIIWhitespace() == name }) {

@@ -129,6 +129,28 @@ struct XLSXLedgerTests {
         #expect(try dir.bytes(name) == Data(bytes))
     }
 
+    /// A value in a column without a header name (to the right of the table) is a person's cell too:
+    /// LedgerSync's columns go after it, and it keeps its value and type.
+    @Test func cellsRightOfTheHeaderAreKept() throws {
+        let dir = try TempDir()
+        try dir.write("make.py", """
+        import openpyxl, sys, datetime
+        wb = openpyxl.Workbook(); ws = wb.active; ws.title = 'Invoices'
+        ws.append(['invoice_number', 'currency', 'amount_due', 'notes'])
+        ws.append(['INV-1', 'usd', 100, 'n1', 42])
+        ws.append(['INV-2', 'usd', 200, 'n2', datetime.datetime(2026, 5, 5)])
+        ws['G4'] = 'Checked by J. Doe'
+        wb.save(sys.argv[1])
+        """)
+        #expect(try Subprocess.python(dir.path("make.py"), [dir.path("ledger.xlsx")]).status == 0)
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.xlsx"), EndToEndTests.samples.appendingPathComponent("events/04_refunds.list.json").path])
+        #expect(result.status <= 1, "\(result.stderr)")
+        let invoices = try #require(try PythonTool.dump(dir.path("ledger.xlsx")).sheet["Invoices"])
+        #expect(invoices.rows[1][4] == .number(42) && invoices.rows[2][4] == .string("2026-05-05T00:00:00"), "\(invoices.rows)")
+        #expect(invoices.rows.contains { $0.contains(.string("Checked by J. Doe")) }, "\(invoices.rows)")
+        #expect(invoices.rows[0].firstIndex(of: .string("status")).map { $0 > 6 } == true, "LedgerSync's columns come after every used one: \(invoices.rows[0])")
+    }
+
     @Test func aWorkbookWithoutAnInvoicesSheetIsRefused() throws {
         let dir = try TempDir()
         let script = dir.path("make.py")
