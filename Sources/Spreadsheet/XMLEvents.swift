@@ -35,8 +35,13 @@ struct XMLAttributes {
         return nil
     }
 
+    /// The attribute's text. libxml2 (entities not substituted, as they must not be here) hands an
+    /// `&amp;` over as `&#38;`: that is turned back into the `&` it stands for (`P&amp;L` → `P&L`).
     func string(_ name: StaticString) -> String? {
-        bytes(name).map { String(decoding: $0, as: UTF8.self) }
+        bytes(name).map { bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            return bytes.contains(UInt8(ascii: "&")) ? text.replacingOccurrences(of: "&#38;", with: "&") : text
+        }
     }
 
     /// A non-negative decimal attribute (`s="12"`, `r="40"`); nil when absent or not all digits.

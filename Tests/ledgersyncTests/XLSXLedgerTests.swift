@@ -130,8 +130,8 @@ struct XLSXLedgerTests {
     }
 
     /// A value in a column without a header name (to the right of the table) is a person's cell too:
-    /// LedgerSync's columns go after it, and it keeps its value and type.
-    @Test func cellsRightOfTheHeaderAreKept() throws {
+    /// LedgerSync's columns go after it, and it keeps its value and type. Other sheets keep their names.
+    @Test func cellsRightOfTheHeaderAndOddSheetNamesAreKept() throws {
         let dir = try TempDir()
         try dir.write("make.py", """
         import openpyxl, sys, datetime
@@ -140,6 +140,7 @@ struct XLSXLedgerTests {
         ws.append(['INV-1', 'usd', 100, 'n1', 42])
         ws.append(['INV-2', 'usd', 200, 'n2', datetime.datetime(2026, 5, 5)])
         ws['G4'] = 'Checked by J. Doe'
+        wb.create_sheet('P&L').append(['a & b'])
         wb.save(sys.argv[1])
         """)
         #expect(try Subprocess.python(dir.path("make.py"), [dir.path("ledger.xlsx")]).status == 0)
@@ -149,6 +150,8 @@ struct XLSXLedgerTests {
         #expect(invoices.rows[1][4] == .number(42) && invoices.rows[2][4] == .string("2026-05-05T00:00:00"), "\(invoices.rows)")
         #expect(invoices.rows.contains { $0.contains(.string("Checked by J. Doe")) }, "\(invoices.rows)")
         #expect(invoices.rows[0].firstIndex(of: .string("status")).map { $0 > 6 } == true, "LedgerSync's columns come after every used one: \(invoices.rows[0])")
+        // A sheet name with an ampersand keeps it (libxml2 hands attribute text over as `&#38;`).
+        #expect(try PythonTool.dump(dir.path("ledger.xlsx")).sheet["P&L"]?.rows == [[.string("a & b")]])
     }
 
     @Test func aWorkbookWithoutAnInvoicesSheetIsRefused() throws {
