@@ -7,6 +7,11 @@ import Glibc
 /// write a temporary file beside the target, fsync it, rename it over the target, fsync the folder.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String) throws(LedgerError) {
+        try prepare(bytes, for: path).replace()
+    }
+
+    /// `bytes` written beside `path` and flushed to disk, not yet in place (``Prepared``).
+    public static func prepare(_ bytes: [UInt8], for path: String) throws(LedgerError) -> Prepared {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path, "cannot create \(temp)") }
@@ -24,7 +29,7 @@ public enum AtomicFile {
             }
             offset += n
         }
-        try flushed(path, temp: temp, fd: fd).replace()
+        return try flushed(path, temp: temp, fd: fd)
     }
 
     /// Lets `produce` write a whole file (e.g. a workbook library that only takes a path) to a temporary
@@ -77,6 +82,16 @@ public enum AtomicFile {
         /// Drops it; the old file stays.
         public func discard() {
             unlink(temp)
+        }
+
+        /// Replaces the file, unless `stamp` is given and the file no longer has it (someone else wrote
+        /// it since): then the new version is discarded and `.changedDuringWrite` thrown.
+        public func replace(ifStill stamp: FileStamp?, of file: String) throws(LedgerError) {
+            if let stamp, FileStamp.of(file) != stamp {
+                discard()
+                throw LedgerError(.changedDuringWrite, file: file, "was saved by someone else while LedgerSync was writing it")
+            }
+            try replace()
         }
     }
 

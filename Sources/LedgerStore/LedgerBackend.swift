@@ -8,6 +8,9 @@ public protocol LedgerBackend: Sendable {
     /// Writes both tables so that a crash leaves each file old or new, never half written.
     func save(invoices: Table, payments: Table, like tables: LedgerTables) throws(LedgerError)
     /// The same, with what a workbook's report sheets need (a CSV ledger has none and ignores it).
+    /// When `context.unchangedSince` is given and the ledger file no longer has that stamp just before
+    /// it would be replaced (a person saved it meanwhile), nothing replaces it and `.changedDuringWrite`
+    /// is thrown: the caller re-reads the person's version and writes again.
     func save(invoices: Table, payments: Table, like tables: LedgerTables, context: SaveContext) throws(LedgerError)
     /// What the ledger file looked like, to notice a person saving it meanwhile.
     func stamp() -> FileStamp?
@@ -53,9 +56,18 @@ public struct CSVLedger: LedgerBackend {
     }
 
     public func save(invoices: Table, payments: Table, like tables: LedgerTables) throws(LedgerError) {
+        try save(invoices: invoices, payments: payments, like: tables, unchangedSince: nil)
+    }
+
+    public func save(invoices: Table, payments: Table, like tables: LedgerTables, context: SaveContext) throws(LedgerError) {
+        try save(invoices: invoices, payments: payments, like: tables, unchangedSince: context.unchangedSince)
+    }
+
+    private func save(invoices: Table, payments: Table, like tables: LedgerTables, unchangedSince stamp: FileStamp?) throws(LedgerError) {
         // Payments first: the invoices file is "the ledger", written last so it is never ahead of its companion.
         try AtomicFile.write(CSV.encode(payments, format: tables.paymentsFormat, neutralizeFormulas: true), to: paths.paymentsCSV)
-        try AtomicFile.write(CSV.encode(invoices, format: tables.invoicesFormat), to: paths.ledger)
+        try AtomicFile.prepare(CSV.encode(invoices, format: tables.invoicesFormat), for: paths.ledger)
+            .replace(ifStill: stamp, of: paths.ledger)
     }
 
     public func stamp() -> FileStamp? { FileStamp.of(paths.ledger) }

@@ -414,9 +414,17 @@ public final class LedgerSession {
             }
             if newInvoices != tables.invoices || newPayments != tables.payments
                 || (paths.format == .csv && FileStamp.of(paths.paymentsCSV) == nil) {
-                try backend.save(invoices: newInvoices, payments: newPayments, like: tables,
-                                 context: SaveContext(invoices: invoices, result: reconciled, records: cache?.records ?? RecordSet(),
-                                                      mode: settings.mode, now: now()))
+                do {
+                    // Checked again just before the ledger file is replaced: a save made while it was being
+                    // written is re-read and re-applied too, never overwritten.
+                    try backend.save(invoices: newInvoices, payments: newPayments, like: tables,
+                                     context: SaveContext(invoices: invoices, result: reconciled, records: cache?.records ?? RecordSet(),
+                                                          mode: settings.mode, now: now(), unchangedSince: attempt < 5 ? loadedStamp : nil))
+                } catch where error.kind == .changedDuringWrite {
+                    attempt += 1
+                    try reload()
+                    continue
+                }
                 tables.invoices = newInvoices
                 tables.payments = newPayments
                 loadedStamp = backend.stamp()

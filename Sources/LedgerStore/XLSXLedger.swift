@@ -11,13 +11,17 @@ public struct SaveContext: Sendable {
     public var mode: StripeMode?
     /// Unix seconds, the Summary's as-of time.
     public var now: Int64
+    /// The ledger file as it was read: if it changed by the time it would be replaced, it is not.
+    public var unchangedSince: FileStamp?
 
-    public init(invoices: [Invoice], result: Reconciliation, records: RecordSet, mode: StripeMode?, now: Int64) {
+    public init(invoices: [Invoice], result: Reconciliation, records: RecordSet, mode: StripeMode?, now: Int64,
+                unchangedSince: FileStamp? = nil) {
         self.invoices = invoices
         self.result = result
         self.records = records
         self.mode = mode
         self.now = now
+        self.unchangedSince = unchangedSince
     }
 }
 
@@ -130,9 +134,10 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
                                   records: context.records, mode: context.mode, asOf: context.now,
                                   invoiceCellsAsRead: read.invoiceCells, paymentCellsAsRead: read.paymentCells,
                                   otherSheets: read.otherSheets)
-        try AtomicFile.write(to: paths.ledger) { temp in
+        let prepared = try AtomicFile.prepare(paths.ledger) { temp in
             try LedgerWorkbook.write(report, to: temp)
         }
+        try prepared.replace(ifStill: context.unchangedSince, of: paths.ledger)
     }
 
     /// A new workbook ledger with the contract's columns and no rows.

@@ -94,6 +94,26 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         #expect(ledger.cell(0, status) == "open")
     }
 
+    /// The last check is made just before the ledger file is replaced: a save landing while the new
+    /// version was being written is never written over.
+    @Test func aSaveDuringTheWriteIsNotReplaced() throws {
+        let dir = try Folder()
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,10.00\n")
+        let paths = try LedgerPaths(ledger: dir.file("ledger.csv"))
+        let stamp = try #require(FileStamp.of(paths.ledger))
+        Thread.sleep(forTimeInterval: 0.01)
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,10.00\nINV-2,usd,5.00\n")
+        let backend = CSVLedger(paths: paths)
+        let tables = try backend.load()
+        let context = SaveContext(invoices: [], result: Reconciliation(invoices: [], payments: [], notes: []), records: RecordSet(),
+                                  mode: nil, now: 0, unchangedSince: stamp)
+        #expect(throws: LedgerError.self) {
+            try backend.save(invoices: Table(header: ["invoice_number"], rows: []), payments: tables.payments, like: tables, context: context)
+        }
+        #expect(try dir.read("ledger.csv").contains("INV-2"), "the person's save stays")
+        #expect(!FileManager.default.fileExists(atPath: paths.ledger + ".tmp-\(getpid())"))
+    }
+
     @Test func withoutItsSideFilesTheLedgerStillCountsOnce() throws {
         let dir = try Folder()
         try dir.write("ledger.csv", "invoice_number,currency,amount_due\nINV-1,usd,10.00\n")
