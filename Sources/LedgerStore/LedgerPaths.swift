@@ -40,6 +40,15 @@ public struct LedgerPaths: Sendable, Equatable {
     public var lock: String { (sideDirectory as NSString).appendingPathComponent("lock") }
     public var settings: String { (sideDirectory as NSString).appendingPathComponent("settings.json") }
 
+    /// The lock file a spreadsheet program keeps beside the ledger while it has it open — LibreOffice's
+    /// `.~lock.NAME.xlsx#`, Excel's `~$NAME.xlsx` (with the name's first two characters replaced when
+    /// it is long) — if there is one.
+    public var openInSpreadsheetProgram: String? {
+        let file = (ledger as NSString).lastPathComponent
+        let candidates = [".~lock.\(file)#", "~$\(file)", "~$\(file.dropFirst(2))"]
+        return candidates.map(beside).first { FileManager.default.fileExists(atPath: $0) }
+    }
+
     /// Whether a path is one of the ledger's own files: the ledger, its payments table, or anything in its
     /// side folder (symbolic links and `..` resolved). Never Stripe input, never an export's output.
     public func owns(_ path: String) -> Bool {

@@ -43,10 +43,15 @@ enum Output {
 extension LedgerSession {
     /// Opens a ledger for a command, turning problems into exit-2 failures.
     static func forCommand(_ options: LedgerOptions, writing: Bool) throws -> LedgerSession {
+        let session: LedgerSession
         do {
-            return try LedgerSession(ledger: options.ledger, forWriting: writing, lockTimeout: options.lockTimeout)
+            session = try LedgerSession(ledger: options.ledger, forWriting: writing, lockTimeout: options.lockTimeout)
         } catch {
             throw Output.fail(error)
         }
+        if writing, let lock = session.paths.openInSpreadsheetProgram {
+            Output.warn("note: \(session.paths.ledger) is open in a spreadsheet program (\((lock as NSString).lastPathComponent)): the copy open there will be out of date — close it without saving and open it again, or, if you save it, run LedgerSync again afterwards (your edits are kept, its columns are written anew)")
+        }
+        return session
     }
 }

@@ -104,6 +104,19 @@ struct LedgerFileTests {
         #expect(try dir.read("ledger.csv") == "invoice_number,currency,amount_due\nINV-1,usd,1.00\n")
     }
 
+    /// A ledger open in a spreadsheet program (its lock file beside it) is still written, with a note
+    /// saying that the open copy is out of date.
+    @Test func aLedgerOpenInASpreadsheetProgramIsNoted() throws {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(at: EndToEndTests.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("ledger.csv"))
+        try dir.write(".~lock.ledger.csv#", ",person,host,21.11.2026 10:00,person;\n")
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        #expect(result.status <= 1)
+        #expect(result.stderr.contains("is open in a spreadsheet program (.~lock.ledger.csv#)"), "\(result.stderr)")
+        let status = try CLI.run(["status", "--ledger", dir.path("ledger.csv")])
+        #expect(!status.stderr.contains("spreadsheet program"), "reading says nothing")
+    }
+
     @Test func everyCommandExplainsItselfWithExamples() throws {
         for command in ["init", "import", "status", "explain", "resolve"] {
             let result = try CLI.run([command, "--help"])
