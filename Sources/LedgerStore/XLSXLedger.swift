@@ -42,6 +42,7 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
         var invoiceCells: [[XLSXCell]] = []
         var paymentCells: [String: [String: XLSXCell]] = [:]
         var otherSheets: [XLSXSheet] = []
+        var invoiceHiddenColumns: [Int] = []
     }
 
     public init(paths: LedgerPaths) {
@@ -66,6 +67,7 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
                               "has no sheet named 'Invoices' (it has \(contents.sheets.map { "'\($0.name)'" }.joined(separator: ", "))); a workbook ledger keeps its invoices on a sheet named Invoices — rename that sheet, or start one with `ledgersync init --xlsx`")
         }
         var read = AsRead()
+        read.invoiceHiddenColumns = invoiceSheet.hiddenColumns
         let invoices = Self.table(invoiceSheet, moneyColumns: ["amount_paid", "amount_refunded", "balance_due"],
                                   dateColumns: [InvoiceColumn.issueDate, InvoiceColumn.dueDate], cells: &read.invoiceCells)
         var payments = Table(header: LedgerTables.paymentColumns, rows: [])
@@ -133,7 +135,7 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
                                   paymentsTable: payments, invoices: context.invoices, result: context.result,
                                   records: context.records, mode: context.mode, asOf: context.now,
                                   invoiceCellsAsRead: read.invoiceCells, paymentCellsAsRead: read.paymentCells,
-                                  otherSheets: read.otherSheets)
+                                  otherSheets: read.otherSheets, invoiceHiddenColumns: read.invoiceHiddenColumns)
         let prepared = try AtomicFile.prepare(paths.ledger) { temp in
             try LedgerWorkbook.write(report, to: temp)
         }

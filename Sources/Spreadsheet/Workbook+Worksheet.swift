@@ -75,6 +75,17 @@ public final class Worksheet {
         try check(LXW.setColumn(handle, first, last, width, f), 0, first, what: "column width")
     }
 
+    /// Hides column `col` (a person hid it); `width` applies when it is shown again.
+    public func hideColumn(_ col: Int, width: Double = 8.43) throws(XLSXError) {
+        _ = try prepare(0, col, nil)
+        try check(LXW.hideColumns(handle, col, col, width), 0, col, what: "hidden column")
+    }
+
+    /// Hides the sheet from the tab bar.
+    public func hide() {
+        LXW.hide(handle)
+    }
+
     /// Keeps rows above `row` and columns left of `col` in view: `freezePanes(row: 1, col: 0)`
     /// freezes a header row.
     public func freezePanes(row: Int, col: Int) throws(XLSXError) {

@@ -44,9 +44,15 @@ public struct XLSXSheet: Equatable, Sendable {
     /// `rows[0]` is row 1. A row holds cells from column A up to its last non-empty cell; cells the
     /// file leaves out are `.empty`, and so are rows it leaves out. Trailing empty rows are dropped.
     public var rows: [[XLSXCell]]
+    /// Hidden from the tab bar (`state="hidden"` or `"veryHidden"`).
+    public var hidden: Bool
+    /// 0-based columns the sheet hides (`<col hidden="1">`), ascending.
+    public var hiddenColumns: [Int]
 
-    public init(name: String, rows: [[XLSXCell]]) {
+    public init(name: String, rows: [[XLSXCell]], hidden: Bool = false, hiddenColumns: [Int] = []) {
         self.name = name
         self.rows = rows
+        self.hidden = hidden
+        self.hiddenColumns = hiddenColumns
     }
 }

@@ -44,7 +44,7 @@ final class RelationshipsHandler: XLSXPartHandler {
 
 /// `xl/workbook.xml`: sheet names in tab order, their relationship ids, and the date system.
 final class WorkbookHandler: XLSXPartHandler {
-    struct SheetEntry { let name: String; let relationshipID: String }
+    struct SheetEntry { let name: String; let relationshipID: String; let hidden: Bool }
     var sheets: [SheetEntry] = []
     var date1904 = false
 
@@ -54,8 +54,9 @@ final class WorkbookHandler: XLSXPartHandler {
             if let value = attributes.string("date1904") { date1904 = value == "1" || value.lowercased() == "true" }
         case "sheet":
             // The id attribute lives in the relationships namespace, whatever its prefix (`r:id`).
+            let state = attributes.string("state") ?? "visible"
             sheets.append(SheetEntry(name: attributes.string("name") ?? "Sheet\(sheets.count + 1)",
-                                     relationshipID: attributes.string("id") ?? ""))
+                                     relationshipID: attributes.string("id") ?? "", hidden: state == "hidden" || state == "veryHidden"))
         default:
             break
         }
@@ -151,6 +152,8 @@ final class SheetHandler: XLSXPartHandler {
     let dateStyles: [XLSXDateStyle]
     let date1904: Bool
     var rows: [[XLSXCell]] = []
+    /// 0-based columns a `<col hidden="1" min max>` hides.
+    var hiddenColumns: [Int] = []
     var failure: XLSXError?
 
     private var row: [XLSXCell] = []
@@ -175,6 +178,11 @@ final class SheetHandler: XLSXPartHandler {
 
     func start(_ name: XMLName, _ attributes: XMLAttributes, _ events: XMLEvents) {
         switch name {
+        case "col":
+            if let hidden = attributes.string("hidden"), hidden == "1" || hidden == "true",
+               let min = attributes.integer("min"), let max = attributes.integer("max"), min >= 1, min <= max, max <= Self.maxColumns {
+                hiddenColumns += Array((min - 1)...(max - 1))
+            }
         case "c":
             if let r = attributes.bytes("r"), let c = Self.column(of: r) { col = c } else { col += 1 }
             type = attributes.bytes("t").map(Self.cellType) ?? .number

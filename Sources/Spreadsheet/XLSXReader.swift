@@ -83,7 +83,7 @@ struct XLSXReader {
             sharedResult.set(0, .success([]))
         }
 
-        var parts: [(name: String, path: String, xml: Data)] = []
+        var parts: [(name: String, path: String, xml: Data, hidden: Bool)] = []
         for sheet in workbook.sheets where !skipSheet(sheet.name) {
             guard let rel = relationships[sheet.relationshipID] else {
                 sharedDone.wait()
@@ -96,14 +96,14 @@ struct XLSXReader {
                 sharedDone.wait()
                 throw fail(.missingPart, "lists sheet '\(sheet.name)' but has no \(sheetPath); open and save it again in your spreadsheet program")
             }
-            parts.append((sheet.name, sheetPath, xml))
+            parts.append((sheet.name, sheetPath, xml, sheet.hidden))
         }
 
         sharedDone.wait()
         let sharedStrings = try sharedResult.get(0)
         let date1904 = workbook.date1904
         let styles = dateStyles
-        let sheetResults = ResultBox<[[XLSXCell]]>(count: parts.count)
+        let sheetResults = ResultBox<(rows: [[XLSXCell]], hiddenColumns: [Int])>(count: parts.count)
         let reader = self
         let sendableParts = parts
         DispatchQueue.concurrentPerform(iterations: sendableParts.count) { index in
@@ -113,14 +113,17 @@ struct XLSXReader {
         }
         var sheets: [XLSXSheet] = []
         for (index, part) in parts.enumerated() {
-            sheets.append(XLSXSheet(name: part.name, rows: try sheetResults.get(index)))
+            let read = try sheetResults.get(index)
+            sheets.append(XLSXSheet(name: part.name, rows: read.rows, hidden: part.hidden, hiddenColumns: read.hiddenColumns))
         }
         return XLSXWorkbookContents(sheets: sheets, date1904: workbook.date1904)
     }
 
-    private func parseSheet(_ xml: Data, path sheetPath: String, name: String, handler: SheetHandler) -> Result<[[XLSXCell]], XLSXError> {
+    private func parseSheet(_ xml: Data, path sheetPath: String, name: String, handler: SheetHandler)
+        -> Result<(rows: [[XLSXCell]], hiddenColumns: [Int]), XLSXError> {
         do {
-            return .success(try parse(xml, part: sheetPath, into: handler).rows)
+            let parsed = try parse(xml, part: sheetPath, into: handler)
+            return .success((parsed.rows, parsed.hiddenColumns))
         } catch {
             return .failure(XLSXError(error.kind, file: path, sheet: name, cell: error.cell, message: error.message))
         }

@@ -162,6 +162,19 @@ enum LXW {
         worksheet_set_column(sheet, lxw_col_t(first), lxw_col_t(last), width, format)
     }
 
+    /// `worksheet_set_column_opt(worksheet, first_col, last_col, width, format, options)` with
+    /// `options.hidden = 1`: the columns are hidden (width as given once shown again).
+    static func hideColumns(_ sheet: WorksheetHandle, _ first: Int, _ last: Int, _ width: Double) -> lxw_error {
+        var options = lxw_row_col_options()
+        options.hidden = 1
+        return worksheet_set_column_opt(sheet, lxw_col_t(first), lxw_col_t(last), width, nil, &options)
+    }
+
+    /// `worksheet_hide(worksheet)`: the sheet is hidden from the tab bar (never the first or active one).
+    static func hide(_ sheet: WorksheetHandle) {
+        worksheet_hide(sheet)
+    }
+
     /// `worksheet_freeze_panes(worksheet, row, col)`: rows above `row` and columns left of `col`
     /// stay visible while scrolling.
     static func freezePanes(_ sheet: WorksheetHandle, _ row: Int, _ col: Int) {

@@ -130,7 +130,8 @@ struct XLSXLedgerTests {
     }
 
     /// A value in a column without a header name (to the right of the table) is a person's cell too:
-    /// LedgerSync's columns go after it, and it keeps its value and type. Other sheets keep their names.
+    /// LedgerSync's columns go after it, and it keeps its value and type. Other sheets keep their names,
+    /// and what a person hid stays hidden.
     @Test func cellsRightOfTheHeaderAndOddSheetNamesAreKept() throws {
         let dir = try TempDir()
         try dir.write("make.py", """
@@ -140,7 +141,9 @@ struct XLSXLedgerTests {
         ws.append(['INV-1', 'usd', 100, 'n1', 42])
         ws.append(['INV-2', 'usd', 200, 'n2', datetime.datetime(2026, 5, 5)])
         ws['G4'] = 'Checked by J. Doe'
+        ws.column_dimensions['D'].hidden = True
         wb.create_sheet('P&L').append(['a & b'])
+        secret = wb.create_sheet('Salaries'); secret.append(['x']); secret.sheet_state = 'hidden'
         wb.save(sys.argv[1])
         """)
         #expect(try Subprocess.python(dir.path("make.py"), [dir.path("ledger.xlsx")]).status == 0)
@@ -152,6 +155,13 @@ struct XLSXLedgerTests {
         #expect(invoices.rows[0].firstIndex(of: .string("status")).map { $0 > 6 } == true, "LedgerSync's columns come after every used one: \(invoices.rows[0])")
         // A sheet name with an ampersand keeps it (libxml2 hands attribute text over as `&#38;`).
         #expect(try PythonTool.dump(dir.path("ledger.xlsx")).sheet["P&L"]?.rows == [[.string("a & b")]])
+        // What a person hid stays hidden: a sheet, a column.
+        let hidden = try Subprocess.python(code: """
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1])
+            print(wb['Salaries'].sheet_state, wb['Invoices'].column_dimensions['D'].hidden, wb['P&L'].sheet_state)
+            """, [dir.path("ledger.xlsx")])
+        #expect(String(decoding: hidden, as: UTF8.self) == "hidden True visible\n")
     }
 
     @Test func aWorkbookWithoutAnInvoicesSheetIsRefused() throws {
