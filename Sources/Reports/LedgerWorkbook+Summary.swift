@@ -148,16 +148,17 @@ extension WorkbookWriter {
         row += 1
         for (code, currency) in currencyGroups() {
             let money = styles.format(.money, currency: currency)
-            let same = Criterion.equals(InvoiceColumn.currency, code)
+            // Rows of this currency that can be read (an invalid_row counts nowhere, as in `status`).
+            let same = [Criterion.equals(InvoiceColumn.currency, code), .notEqual("flag", Flag.invalidRow.rawValue)]
             try sheet.write(row: row, col: 0, string: code)
-            try put(row, 1, invoices(nil, [same]), format: styles.format(.number))
+            try put(row, 1, invoices(nil, same), format: styles.format(.number))
             for (c, column) in ["amount_due", "amount_paid", "amount_refunded", "balance_due"].enumerated() {
-                try put(row, 2 + c, invoices(column, [same]), format: money)
+                try put(row, 2 + c, invoices(column, same), format: money)
             }
             // Aging of open balances by days past due: current is what is not overdue (or has no due date).
             let due = InvoiceColumn.dueDate
-            let overdue = [0, 30, 60, 90].map { invoices("balance_due", [same, .dueBefore(due, daysBeforeAsOf: $0, asOfSerial: asOfSerial)]) }
-            let balance = invoices("balance_due", [same])
+            let overdue = [0, 30, 60, 90].map { invoices("balance_due", same + [.dueBefore(due, daysBeforeAsOf: $0, asOfSerial: asOfSerial)]) }
+            let balance = invoices("balance_due", same)
             if let balance {
                 let o = overdue.map { $0 ?? (formula: "0", cached: 0) }
                 let buckets = [

@@ -38,6 +38,9 @@ struct ExportTests {
         let rowsLine = try #require(summarySheet.rows.firstIndex { $0.first == .string("Invoice rows") })
         #expect(summarySheet.cached[rowsLine][1] == .number(41))
         #expect(summarySheet.rows[rowsLine][1].text == "=ROWS(Invoices!$A$2:$A$42)")
+        // Per currency, the same figures as `status` (the invalid_row row counts nowhere).
+        let usd = try #require(summarySheet.rows.firstIndex { $0.first == .string("usd") })
+        #expect(summarySheet.cached[usd][1] == .number(36) && summarySheet.cached[usd][2] == .number(40115), "\(summarySheet.cached[usd])")
         // The CSV is the invoices table as the ledger holds it.
         #expect(try dir.read("out/invoices.csv") == (try dir.read("ledger.csv")))
     }

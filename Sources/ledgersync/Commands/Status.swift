@@ -115,7 +115,7 @@ struct StatusSummary: Encodable {
                     settledAlone += 1
                 }
             }
-            guard let currency = invoice.currency, let due = invoice.amountDue else { continue }
+            guard invoice.isValid, let currency = invoice.currency, let due = invoice.amountDue else { continue }
             var t = totals[currency] ?? (0, 0, 0, 0, 0, Array(repeating: 0, count: 5))
             t.rows += 1
             t.due += due.minorUnits
