@@ -36,6 +36,14 @@ public struct LedgerTables: Sendable {
         }
         let missing = InvoiceColumn.required.filter { index[$0] == nil }
         if !missing.isEmpty {
+            // A title or blank lines above the table: say where the header really is.
+            if let r = invoices.rows.prefix(10).firstIndex(where: { row in
+                InvoiceColumn.required.allSatisfy { name in row.contains { $0.trimmingASCIIWhitespace() == name } }
+            }) {
+                let first = invoices.header.first { !$0.isEmpty }.map { " ('\($0.prefix(40))')" } ?? ""
+                throw LedgerError(.missingColumn, file: file,
+                                  "the first row\(first) is read as the header, but the header (invoice_number, currency, amount_due) is on row \(r + 2); delete the rows above it, so the header is the first row")
+            }
             throw LedgerError(.missingColumn, file: file,
                               "the header has no \(missing.map { "'\($0)'" }.joined(separator: ", ")) column; the invoices table needs \(InvoiceColumn.required.joined(separator: ", ")) (see `ledgersync init` for a template)")
         }

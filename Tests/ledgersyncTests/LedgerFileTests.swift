@@ -64,6 +64,8 @@ struct LedgerFileTests {
          "the header has no 'amount_due' column; the invoices table needs invoice_number, currency, amount_due"),
         ("invoice_number,currency,amount_due,currency\nINV-1,usd,1.00,usd\n",
          "column 'currency' appears twice in the header"),
+        ("Tuition invoices 2026,,\ninvoice_number,currency,amount_due\nINV-1,usd,1.00\n",
+         "the first row ('Tuition invoices 2026') is read as the header, but the header (invoice_number, currency, amount_due) is on row 2; delete the rows above it"),
     ])
     func structuralProblemsExit2AndWriteNothing(ledger: String, message: String) throws {
         let dir = try TempDir()
