@@ -67,6 +67,13 @@ struct FlagNotes {
         others.append((flag, sentence))
     }
 
+    /// Drops the sentences of `flag` (those `matching` says, by default all): what they said is no longer true.
+    mutating func remove(_ flag: Flag, matching: (String) -> Bool = { _ in true }) {
+        let kept = ([first].compactMap { $0 } + others).filter { $0.flag != flag || !matching($0.sentence) }
+        first = kept.first
+        others = Array(kept.dropFirst())
+    }
+
     /// The flags noted, in ``Flag``'s order.
     var flags: [Flag] {
         guard let head = first else { return [] }

@@ -567,7 +567,9 @@ struct Engine {
             return false
         }
         let before = rows[ri].status
-        if before == .paid || before == .overpaid, let first = rows[ri].appliedAmounts.first(where: { $0.amount == amount }) {
+        // Completed by payments before this one (not by a person's paid_out_of_band).
+        let settledBefore = (before == .paid || before == .overpaid) && rows[ri].outOfBandAmount == 0
+        if settledBefore, let first = rows[ri].appliedAmounts.first(where: { $0.amount == amount }) {
             let sentence = "\(id) (\(money(amount, rowCurrency))) is a second payment of the same amount on \(number), already paid by \(first.id)."
             rows[ri].note(.duplicatePayment, sentence)
             entries[ei].note(.duplicatePayment, sentence)
@@ -584,7 +586,7 @@ struct Engine {
         rows[ri].touch(e.observedAt)
         rows[ri].evaluate()
         let after = rows[ri].status
-        if (after == .paid || after == .overpaid) && !(before == .paid || before == .overpaid) {
+        if (after == .paid || after == .overpaid) && rows[ri].outOfBandAmount == 0 && !settledBefore {
             rows[ri].paidAt = line.created
         }
         if after == .overpaid && before != .overpaid {
@@ -766,11 +768,22 @@ struct Engine {
             }
             row.evaluate()
             guard let cur = row.currency else { continue }
+            // Money paid twice or too much that went back (refunded) leaves nothing to say about it.
+            if row.netPaid - row.refunded <= row.due {
+                let number = row.invoice.invoiceNumber
+                row.flagNotes.remove(.duplicatePayment)
+                for pid in row.paymentIDs {
+                    guard let ei = entryOf[pid] else { continue }
+                    entries[ei].flagNotes.remove(.duplicatePayment) { $0.contains(" on \(number), already paid by ") }
+                    entries[ei].flagNotes.remove(.overpaid) { $0.contains(" overpaid \(number): ") }
+                }
+            }
             if row.status == .overpaid {
                 row.note(.overpaid, "Paid \(money(row.netPaid - row.refunded, cur)) against \(money(row.due, cur)) due on \(row.invoice.invoiceNumber): overpaid by \(money(row.netPaid - row.refunded - row.due, cur)) (\(row.paymentIDs.joined(separator: ", "))).")
             }
             if row.toleranceUsed {
-                let n = row.netPaid - row.refunded
+                // What the payments came to; a later refund of a settled row is another matter.
+                let n = row.status == .partiallyRefunded ? row.netPaid : row.netPaid - row.refunded
                 row.note(.underpaidWithinTolerance, "Paid \(money(n, cur)) of \(money(row.due, cur)) on \(row.invoice.invoiceNumber); the \(money(row.due - n, cur)) short is within the tolerance of \(money(row.tolerance, cur)).")
             }
             if row.isVoid && row.paymentIDs.isEmpty == false && !row.flagNotes.has(.paymentOnVoid) {
@@ -788,7 +801,7 @@ struct Engine {
             s.matchRule = row.lastRule
             if row.outOfBandAmount > 0 {
                 if keepTrail { row.trail.append("status_override paid_out_of_band: \(money(row.outOfBandAmount, cur)) counted as paid outside Stripe") }
-                s.matchRule = s.matchRule ?? .manual
+                s.matchRule = .manual
             }
             let (flag, detail) = FlagText.resolve(notes: row.flagNotes, acceptances: accepts)
             s.flag = flag

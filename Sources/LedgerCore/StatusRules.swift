@@ -60,11 +60,16 @@ struct RowState {
 
     /// Status rules 1–7 of DESIGN.md §3, first that holds; then `balance_due`.
     mutating func evaluate() {
-        outOfBandAmount = 0
         toleranceUsed = false
         let p = paid - lost
         let r = refunded
         let d = due
+        let strongRule = lastRule == .stripeInvoice || lastRule == .reference
+        // A person marked the row paid outside Stripe: what the payments (before any lost dispute) leave
+        // owing counts as paid — so a dispute lost later owes its amount again.
+        outOfBandAmount = paidOutOfBand && !isVoid ? max(0, d - (paid - r)) : 0
+        // Settled by its payments: in full, or within the tolerance by a strong rule.
+        let settled = p >= d || (p > 0 && strongRule && !paidOutOfBand && d - p <= tolerance)
         var s: InvoiceStatus
         if isVoid {
             s = .void
@@ -76,15 +81,16 @@ struct RowState {
             s = .uncollectible
         } else if p > 0 && r >= p {
             s = .refunded
-        } else if r > 0 && p >= d && p - r < d {
+        } else if r > 0 && settled && p - r < d {
+            // A refund of a settled row does not reopen it (the shortfall a tolerance wrote off included).
             s = .partiallyRefunded
+            toleranceUsed = p < d
         } else {
             let n = p - r
             if n <= 0 {
                 s = .open
             } else if n < d {
-                let strongRule = lastRule == .stripeInvoice || lastRule == .reference
-                if strongRule && d - n <= tolerance {
+                if strongRule && !paidOutOfBand && d - n <= tolerance {
                     s = .paid
                     toleranceUsed = true
                 } else {
@@ -95,18 +101,14 @@ struct RowState {
             } else {
                 s = .overpaid
             }
-            // A person marked the row paid outside Stripe: what is still owed counts as paid.
-            if paidOutOfBand && (s == .open || s == .partiallyPaid) {
-                outOfBandAmount = d - max(0, n)
-                s = .paid
-            }
+            if outOfBandAmount > 0 && (s == .open || s == .partiallyPaid) { s = .paid }
         }
         status = s
         switch s {
         case .paid, .overpaid, .refunded, .partiallyRefunded, .void, .uncollectible:
             balance = 0
         default:
-            balance = max(0, d - (p - r))
+            balance = max(0, d - (p - r) - outOfBandAmount)
         }
     }
 

@@ -328,6 +328,47 @@ struct ImportInputTests {
                 && payouts.value(1, "net") == .number(149.9), "\(payouts.rows)")
     }
 
+    /// What a row owes after its story: a refund never reopens a row a tolerance settled; money paid
+    /// twice and refunded leaves no flag; a `paid_out_of_band` row owes only what a lost dispute took,
+    /// and the override is the `manual` rule, never the payment's.
+    @Test func settledRowsOweOnlyWhatTheirStoryLeaves() throws {
+        let dir = try TempDir()
+        let created = try CLI.run(["init", dir.url.path, "--tolerance", "usd=0.50"])
+        #expect(created.status == 0, "\(created.stderr)")
+        try dir.write("ledger.csv", """
+        invoice_number,stripe_customer_id,currency,amount_due,status_override
+        INV-T,cus_A,usd,1000.00,
+        INV-D,cus_A,usd,1000.00,
+        INV-O,cus_A,usd,1000.00,paid_out_of_band
+        INV-P,cus_A,usd,1000.00,paid_out_of_band
+
+        """)
+        func charge(_ id: String, _ amount: Int, _ row: String, at time: Int) -> String {
+            #"{"id":"evt_\#(id)","object":"event","type":"charge.succeeded","created":\#(time),"livemode":false,"data":{"object":{"id":"\#(id)","object":"charge","amount":\#(amount),"amount_captured":\#(amount),"amount_refunded":0,"captured":true,"status":"succeeded","currency":"usd","customer":"cus_A","created":\#(time),"livemode":false,"metadata":{"invoice_number":"\#(row)"}}}}"#
+        }
+        func refund(_ id: String, _ charge: String, _ amount: Int) -> String {
+            #"{"id":"evt_\#(id)","object":"event","type":"refund.created","created":1770100000,"livemode":false,"data":{"object":{"id":"\#(id)","object":"refund","amount":\#(amount),"charge":"\#(charge)","currency":"usd","status":"succeeded","created":1770100000,"metadata":{}}}}"#
+        }
+        let lostDispute = #"{"id":"evt_du","object":"event","type":"charge.dispute.closed","created":1770200000,"livemode":false,"data":{"object":{"id":"du_1","object":"dispute","amount":40000,"charge":"ch_o","currency":"usd","status":"lost","reason":"fraudulent","created":1770150000,"livemode":false,"evidence_details":{"due_by":1770300000}}}}"#
+        try dir.write("events.jsonl", [
+            charge("ch_t", 99950, "INV-T", at: 1_770_000_000), refund("re_t", "ch_t", 1000),
+            charge("ch_d1", 100000, "INV-D", at: 1_770_000_000), charge("ch_d2", 100000, "INV-D", at: 1_770_000_100), refund("re_d2", "ch_d2", 100000),
+            charge("ch_o", 40000, "INV-O", at: 1_770_000_000), lostDispute,
+            charge("ch_p", 100000, "INV-P", at: 1_770_000_000),
+        ].joined(separator: "\n") + "\n")
+        let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("events.jsonl")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try LedgerCSV(dir.path("ledger.csv"))
+        let t = try #require(rows.row("INV-T")), d = try #require(rows.row("INV-D"))
+        let o = try #require(rows.row("INV-O")), p = try #require(rows.row("INV-P"))
+        #expect(t["status"] == "partially_refunded" && t["balance_due"] == "0.00" && t["flag"] == "underpaid_within_tolerance", "\(t)")
+        #expect(t["flag_detail"]?.contains("Paid 999.50 USD of 1000.00 USD") == true, "\(t)")
+        #expect(d["status"] == "paid" && d["balance_due"] == "0.00" && d["flag"] == "", "\(d)")
+        #expect(!(try dir.read("ledger.payments.csv")).contains("overpaid INV-D"), "the refunded duplicate is not called an overpayment")
+        #expect(o["status"] == "charged_back" && o["amount_paid"] == "600.00" && o["balance_due"] == "400.00" && o["match_rule"] == "manual", "\(o)")
+        #expect(p["status"] == "paid" && p["match_rule"] == "reference" && p["paid_at"] == "2026-02-02T02:40:00Z", "\(p): paid in full by its charge")
+    }
+
     @Test func explainAndStatusShowTheChain() throws {
         let dir = try Self.freshLedger()
         try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
