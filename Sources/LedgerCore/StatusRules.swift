@@ -66,8 +66,10 @@ struct RowState {
         let d = due
         let strongRule = lastRule == .stripeInvoice || lastRule == .reference
         // A person marked the row paid outside Stripe: what the payments (before any lost dispute) leave
-        // owing counts as paid — so a dispute lost later owes its amount again.
-        outOfBandAmount = paidOutOfBand && !isVoid ? max(0, d - (paid - r)) : 0
+        // owing counts as paid — on an open or partly paid row, and under a dispute, so that a dispute
+        // lost owes its amount again.
+        let outOfBand = paidOutOfBand ? max(0, d - (paid - r)) : 0
+        outOfBandAmount = 0
         // Settled by its payments: in full, or within the tolerance by a strong rule.
         let settled = p >= d || (p > 0 && strongRule && !paidOutOfBand && d - p <= tolerance)
         var s: InvoiceStatus
@@ -75,8 +77,10 @@ struct RowState {
             s = .void
         } else if !openDisputes.isEmpty {
             s = .disputed
+            outOfBandAmount = outOfBand
         } else if !lostDisputes.isEmpty {
             s = .chargedBack
+            outOfBandAmount = outOfBand
         } else if isUncollectible && p <= 0 {
             s = .uncollectible
         } else if p > 0 && r >= p {
@@ -101,7 +105,10 @@ struct RowState {
             } else {
                 s = .overpaid
             }
-            if outOfBandAmount > 0 && (s == .open || s == .partiallyPaid) { s = .paid }
+            if outOfBand > 0 && (s == .open || s == .partiallyPaid) {
+                outOfBandAmount = outOfBand
+                s = .paid
+            }
         }
         status = s
         switch s {
