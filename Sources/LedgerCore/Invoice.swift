@@ -121,6 +121,9 @@ extension Invoice {
             guard !text.isEmpty else { continue }
             if let day = LedgerDate.parseDay(text) {
                 invoice[keyPath: keyPath] = day
+            } else if let seconds = LedgerDate.parseTimestamp(text) {
+                // A date with a time of day (a spreadsheet date-time cell): its day.
+                invoice[keyPath: keyPath] = LedgerDate.day(ofTimestamp: seconds)
             } else {
                 invoice.problems.append(CellProblem(column: column, value: text,
                                                     message: "'\(text)' is not a date; write YYYY-MM-DD, e.g. 2026-09-01"))

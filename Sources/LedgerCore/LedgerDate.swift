@@ -44,6 +44,11 @@ public enum LedgerDate {
     }
 
     /// `YYYY-MM-DD` of a day count.
+    /// The UTC day (days since 1970-01-01) a moment falls on.
+    public static func day(ofTimestamp seconds: Int64) -> Int {
+        Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    }
+
     public static func dayString(_ days: Int) -> String {
         let c = civil(days: days)
         return pad(c.year, 4) + "-" + pad(c.month, 2) + "-" + pad(c.day, 2)

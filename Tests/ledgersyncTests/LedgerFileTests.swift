@@ -79,7 +79,7 @@ struct LedgerFileTests {
 
     @Test func aBadCellFlagsOnlyItsRow() throws {
         let dir = try TempDir()
-        try dir.write("ledger.csv", "invoice_number,currency,amount_due,due_date\nINV-1,usd,12.345,2026-01-01\nINV-2,usd,10.00,2026-02-30\nINV-3,xyz,5,\nINV-4,usd,20.00,2026-03-01\n")
+        try dir.write("ledger.csv", "invoice_number,currency,amount_due,due_date\nINV-1,usd,12.345,2026-01-01\nINV-2,usd,10.00,2026-02-30\nINV-3,xyz,5,\nINV-4,usd,20.00,2026-03-01\nINV-5,usd,1.00,2026-03-01T13:30:00Z\n")
         let result = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
         #expect(result.status == 1)
         let ledger = try LedgerCSV(dir.path("ledger.csv"))
@@ -89,6 +89,7 @@ struct LedgerFileTests {
         #expect(ledger.row("INV-3")?["flag_detail"]?.contains("'xyz' is not an ISO 4217 currency code") == true)
         #expect(ledger.row("INV-4")?["flag"] == "")
         #expect(ledger.row("INV-4")?["status"] == "open")
+        #expect(ledger.row("INV-5")?["flag"] == "", "a date with a time of day is that day")
     }
 
     @Test func aSecondWriterWaitsThenFailsClearly() throws {
