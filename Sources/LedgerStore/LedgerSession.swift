@@ -99,10 +99,13 @@ public final class LedgerSession {
         guard cache == nil else { return }
         var state = (try? AtomicFile.read(paths.state)).flatMap { $0 }.flatMap { StateCache.decode($0) } ?? StateCache()
         let journalSize = journal.size
-        if state.journalOffset > journalSize {
-            state = StateCache() // the journal was replaced or truncated: rebuild from what it holds
+        // Settings edited by hand since the last run: records were decoded with the old ones (a payment's
+        // reference comes from the `referenceKeys` of its day), so everything is decoded again.
+        let settingsEdited = FileStamp.of(paths.seen) != nil && !seen.settingsDigest.isEmpty && seen.settingsDigest != settingsDigest
+        if state.journalOffset > journalSize || (settingsEdited && journalSize > 0) {
+            state = StateCache() // the journal was replaced or truncated, or read otherwise now: rebuild from it
         }
-        let seenValid = FileStamp.of(paths.seen) != nil && seen.journalOffset <= journalSize
+        let seenValid = FileStamp.of(paths.seen) != nil && seen.journalOffset <= journalSize && !settingsEdited
         if !seenValid { seen = SeenIndex() }
         if journalSize == 0 && state.records.count == 0 {
             let timing = Timing()
@@ -358,6 +361,9 @@ public final class LedgerSession {
         let untouched = FileStamp.text(paths.ledger) == seen.ledgerStamp && FileStamp.text(paths.paymentsCSV) == seen.paymentsStamp
             && digest == seen.settingsDigest
         let reconciling = recordsChanged || decisionsChanged || !untouched
+        // Reconciling loads the records anyway: load them now, so the state file written below holds
+        // them (rebuilt from the journal if the settings were edited, so the next run reads them so).
+        if reconciling { try loadState() }
         // The state file is encoded on a second thread while reconciling and writing the tables, and put
         // in place only after them: a run stopped in between leaves the older state, which the journal
         // brings up to date on the next run (the tables are then reconciled again).
