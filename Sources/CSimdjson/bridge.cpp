@@ -730,6 +730,8 @@ struct lsj_result {
         lsj_item it = newItem(rawStart, rawEnd);
         it.problem = LSJ_PROBLEM_SYNTAX;
         it.detail = syntaxOf(e);
+        // simdjson may call a whole value followed by more text "incomplete": tell the two apart.
+        if (it.detail == LSJ_SYNTAX_TRUNCATED && closesBeforeEnd(rawStart, rawEnd)) it.detail = LSJ_SYNTAX_TRAILING;
         it.problem_offset = at;
         if (!current_line) it.line = lineOf(at);
         items.push_back(it);
@@ -1113,6 +1115,34 @@ struct lsj_result {
         } catch (Fatal &f) {
             errorAt(f.code);
         }
+    }
+
+    // Whether input[start ..< end] holds a complete object or array followed by more than whitespace.
+    // A byte scan that tracks strings and nesting.
+    bool closesBeforeEnd(size_t start, size_t end) const {
+        const uint8_t *p = input + start, *e = input + end;
+        while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+        if (p == e || (*p != '{' && *p != '[')) return false;
+        int depth = 0;
+        for (; p < e; p++) {
+            uint8_t c = *p;
+            if (c == '"') {
+                const uint8_t *q = p + 1;
+                while (q < e && *q != '"') { if (*q == '\\') q++; q++; }
+                if (q >= e) return false;
+                p = q;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) {
+                    for (p++; p < e; p++) {
+                        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') return true;
+                    }
+                    return false;
+                }
+            }
+        }
+        return false;
     }
 
     // The value of the top-level "id" key of the object in input[start ..< end], when it is a plain

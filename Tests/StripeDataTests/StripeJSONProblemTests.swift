@@ -126,6 +126,15 @@ import Testing
         #expect(input.events.isEmpty)
     }
 
+    @Test(arguments: [#"{"id": "ch_1", "object": "charge"} xyz"#, #"[{"id": "ch_1", "object": "charge"}] extra"#])
+    func textAfterACompleteValueIsNotCalledCutOff(text: String) throws {
+        let p = try #require(decode(text, file: "extra.json").problems.first)
+        #expect(p.kind == .trailingContent, "\(p)")
+        #expect(p.message.hasPrefix("extra text after the JSON value"))
+        let cut = try #require(decode(#"{"id": "ch_1", "object": "cha"#, file: "cut.json").problems.first)
+        #expect(cut.kind == .truncatedJSON)
+    }
+
     @Test func arrayElementThatIsNotAnObject() throws {
         let text = "[" + charge(id: "ch_1") + ", 42, \"evt\"]"
         let input = decode(text, file: "a.json")
