@@ -9,12 +9,13 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Apply every file dropped into a folder, then move it to processed/ or rejected/.",
             discussion: """
-            Each file that appears in DIR (Stripe event JSON, a JSON array or list object, JSON Lines) is \
+            Each file that appears in DIR (Stripe event JSON, a JSON array or list object, JSON Lines, or a \
+            Stripe Dashboard CSV export) is \
             applied to the ledger, then moved to DIR/processed/ — with NAME.error.txt beside it when some of \
             its records were rejected — or to DIR/rejected/ with NAME.error.txt when nothing in it could be \
             used. Nothing is ever deleted. A file is read only once its size and modification time are the \
             same on two looks in a row, so a file still being written is left alone; hidden files and names \
-            ending in .tmp, .part or .crdownload are skipped (write there, then rename). A file dropped \
+            ending in .tmp, .part, .partial, .crdownload, .swp or ~ are skipped (write there, then rename). A file dropped \
             twice gets a new name in processed/ and changes nothing the second time. The ledger's journal \
             is on disk before a file is moved.
 
