@@ -27,9 +27,44 @@ public struct LedgerSettings: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(StripeMode.self, forKey: .mode)
-        tolerance = try c.decodeIfPresent([String: String].self, forKey: .tolerance) ?? [:]
+        // An amount written as a number (`"usd": 0.5`) is read as the text it spells.
+        tolerance = try c.decodeIfPresent([String: AmountText].self, forKey: .tolerance)?.mapValues(\.text) ?? [:]
         referenceKeys = try c.decodeIfPresent([String].self, forKey: .referenceKeys) ?? ["invoice_number"]
         lockTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .lockTimeoutSeconds) ?? 10
+    }
+
+    /// Where and what a decoding error found, in words: `tolerance.usd: expected text like "0.50"`.
+    private static func describe(_ error: any Error) -> String {
+        func at(_ path: [any CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
+        func expected(_ path: String) -> String {
+            let what = path.hasPrefix("tolerance") ? "an amount like \"0.50\"" : path == "mode" ? "\"test\" or \"live\""
+                : path.hasPrefix("referenceKeys") ? "a list of metadata keys like [\"invoice_number\"]"
+                : path == "lockTimeoutSeconds" ? "a number of seconds" : "another kind of value"
+            return "\(path): expected \(what)"
+        }
+        switch error as? DecodingError {
+        case .typeMismatch(_, let context)?:
+            return expected(at(context.codingPath))
+        case .dataCorrupted(let context)?:
+            return context.codingPath.isEmpty ? "not JSON" : expected(at(context.codingPath))
+        case .valueNotFound(_, let context)?:
+            return "\(at(context.codingPath)): a value is missing"
+        default:
+            return "\(error)"
+        }
+    }
+
+    /// A tolerance as written: text (`"0.50"`) or a JSON number (`0.5`, read exactly as a decimal).
+    private struct AmountText: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let number = try? c.decode(Decimal.self) {
+                text = "\(number)"
+            } else {
+                text = try c.decode(String.self)
+            }
+        }
     }
 
     /// Reconciliation settings with tolerances converted to minor units.
@@ -54,7 +89,7 @@ public struct LedgerSettings: Codable, Sendable, Equatable {
         do {
             return try JSONDecoder().decode(LedgerSettings.self, from: Data(bytes))
         } catch {
-            throw LedgerError(.corruptSideFile, file: path, "is not valid settings JSON (\(error)); fix it by hand or delete it to use the defaults")
+            throw LedgerError(.corruptSideFile, file: path, "is not valid settings JSON (\(describe(error))); fix it by hand or delete it to use the defaults")
         }
     }
 

@@ -49,6 +49,27 @@ func chargeEvent(id: String, charge: String, amount: Int, reference: String, cre
         #expect(StateCache.decode(Array("something else\n".utf8)) == nil)
     }
 
+    /// settings.json as a person writes it: a tolerance as a number is that amount; a wrong value is
+    /// named by its place and what it should be.
+    @Test(arguments: [
+        (#"{"tolerance": {"usd": 0.5}}"#, nil as String?),
+        (#"{"tolerance": {"usd": "0.50"}}"#, nil),
+        (#"{"tolerance": {"usd": true}}"#, #"tolerance.usd: expected an amount like "0.50""#),
+        (#"{"mode": "testing"}"#, #"mode: expected "test" or "live""#),
+        (#"{"mode": "#, "(not JSON)"),
+    ])
+    func settingsAsAPersonWritesThem(text: String, problem: String?) throws {
+        let dir = try Folder()
+        try dir.write("settings.json", text)
+        do {
+            let settings = try LedgerSettings.load(dir.file("settings.json"))
+            #expect(problem == nil, "\(text) should be refused")
+            #expect(try settings.reconcileSettings(file: "s").tolerance == (settings.tolerance.isEmpty ? [:] : ["usd": 50]))
+        } catch {
+            #expect(problem.map { error.description.contains($0) } == true, "\(text): \(error)")
+        }
+    }
+
     @Test func seenIndexRoundTrips() throws {
         var seen = SeenIndex()
         seen.events = ["evt_1", "evt_2"]
