@@ -19,6 +19,10 @@ struct ExportTests {
         #expect((summary?["payments"] as? Int ?? 0) > 30)
         #expect((summary?["review"] as? Int ?? 0) > 5)
         #expect(summary?["sheets"] as? [String] == ["Summary", "Invoices", "Review", "Payments", "Payouts"])
+        let csvOnly = try CLI.run(["export", "--ledger", dir.path("ledger.csv"), "--csv", dir.path("out/only.csv"), "--json"])
+        let keys = try JSONSerialization.jsonObject(with: Data(csvOnly.stdout.utf8)) as? [String: Any]
+        #expect(Set(keys?.keys.map { $0 } ?? []) == ["ledger", "xlsx", "csv", "sheets", "invoices", "payments", "review", "constantMemory"])
+        #expect(keys?["xlsx"] is NSNull)
 
         let book = try PythonTool.dump(dir.path("out/book.xlsx"))
         let invoices = try #require(book.sheet["Invoices"])

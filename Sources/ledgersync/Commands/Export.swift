@@ -88,6 +88,21 @@ extension LedgerSync {
             var payments: Int
             var review: Int?
             var constantMemory: Bool?
+
+            private enum CodingKeys: String, CodingKey { case ledger, xlsx, csv, sheets, invoices, payments, review, constantMemory }
+
+            /// Every key in every run, null where it does not apply (no --xlsx: no sheets, review, constantMemory).
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(ledger, forKey: .ledger)
+                try c.encode(xlsx, forKey: .xlsx)
+                try c.encode(csv, forKey: .csv)
+                try c.encode(sheets, forKey: .sheets)
+                try c.encode(invoices, forKey: .invoices)
+                try c.encode(payments, forKey: .payments)
+                try c.encode(review, forKey: .review)
+                try c.encode(constantMemory, forKey: .constantMemory)
+            }
         }
 
         func run() async throws {
