@@ -34,18 +34,19 @@ public final class LedgerSession {
             throw LedgerError(.unreadable, file: paths.ledger, "does not exist; create it with `ledgersync init \(paths.directory)` or check the path")
         }
         var loadedSettings = try LedgerSettings.load(paths.settings)
+        let sideFolderExisted = FileManager.default.fileExists(atPath: paths.sideDirectory)
+        var taken: FileLock?
         if forWriting {
             do {
                 try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
             } catch {
                 throw LedgerError(.writeFailed, file: paths.sideDirectory, "cannot create LedgerSync's folder: \(error.localizedDescription)")
             }
-            lock = try FileLock(path: paths.lock, ledger: paths.ledger, timeout: lockTimeout ?? loadedSettings.lockTimeoutSeconds)
+            taken = try FileLock(path: paths.lock, ledger: paths.ledger, timeout: lockTimeout ?? loadedSettings.lockTimeoutSeconds)
             // Settings may have changed while we waited.
             loadedSettings = try LedgerSettings.load(paths.settings)
-        } else {
-            lock = nil
         }
+        lock = taken
         writing = forWriting
         settings = loadedSettings
         switch paths.format {
@@ -55,10 +56,21 @@ public final class LedgerSession {
         journal = Journal(path: paths.journal)
         loadedStamp = backend.stamp()
         let timing = Timing()
-        tables = try backend.load()
-        timing.mark("ledger tables read")
-        invoices = try tables.parseInvoices(file: paths.ledger)
-        timing.mark("invoice rows parsed")
+        do {
+            tables = try backend.load()
+            timing.mark("ledger tables read")
+            invoices = try tables.parseInvoices(file: paths.ledger)
+            timing.mark("invoice rows parsed")
+        } catch {
+            // A ledger that cannot be read leaves nothing behind: not even the side folder this run made.
+            // (Any other process opening this ledger meets the same unreadable table and stops too.)
+            if let taken, !sideFolderExisted {
+                unlink(paths.lock)
+                taken.unlock()
+                rmdir(paths.sideDirectory)   // only if nothing else is in it
+            }
+            throw error
+        }
         seen = (try? AtomicFile.read(paths.seen)).flatMap { $0 }.flatMap(SeenIndex.decode) ?? SeenIndex()
         if seen.journalOffset != journal.size || FileStamp.of(paths.seen) == nil {
             // A run stopped between the journal and the side files, or they were deleted: catch up now.

@@ -75,6 +75,7 @@ struct LedgerFileTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(try dir.read("ledger.csv") == ledger)
         #expect(!FileManager.default.fileExists(atPath: dir.path("ledger.payments.csv")))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("ledger.ledgersync")), "not even the side folder")
     }
 
     @Test func aBadCellFlagsOnlyItsRow() throws {
