@@ -19,6 +19,11 @@ public struct Money: Hashable, Sendable, Comparable {
     /// Converts an integer amount from the Stripe API (which uses `apiExponent`) to ledger units.
     /// - Throws: `.notWholeInLedgerUnits` when the API amount has a fraction the ledger cannot hold.
     public init(apiAmount: Int64, currency: Currency) throws(MoneyError) {
+        // No Stripe amount comes near this (the same bound as amounts read from text): sums of them stay
+        // far from Int64's limit.
+        guard apiAmount >= -999_999_999_999_999, apiAmount <= 999_999_999_999_999 else {
+            throw MoneyError(.outOfRange, value: String(apiAmount), currency: currency.code)
+        }
         let shift = currency.apiExponent - currency.exponent
         if shift == 0 {
             self.init(minorUnits: apiAmount, currency: currency)

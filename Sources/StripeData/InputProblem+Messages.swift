@@ -27,6 +27,10 @@ enum Messages {
         "\(object) has amounts but no currency; this item was skipped — give it as Stripe sends it"
     }
 
+    static func amountOutOfRange(_ amount: Int64, in object: String) -> String {
+        "\(object): amount \(amount) is larger than any Stripe amount; this item was skipped — check the file against the Stripe Dashboard"
+    }
+
     static func negativeAmount(_ amount: Int64, currency: String, in object: String) -> String {
         "\(object): amount \(amount) \(currency.uppercased()) is below zero, which Stripe never sends for this object; this item was skipped — check the file against the Stripe Dashboard"
     }

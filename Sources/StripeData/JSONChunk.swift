@@ -258,6 +258,8 @@ private struct Builder {
             guard c.present & UInt32(bit) != 0, let cur else { return .success(nil) }
             do {
                 return .success(try Money(apiAmount: value, currency: cur).minorUnits)
+            } catch where error.kind == .outOfRange {
+                return .failure(Failure(kind: .amountOutOfRange, message: Messages.amountOutOfRange(value, in: object)))
             } catch {
                 return .failure(Failure(kind: .amountNotWhole,
                                         message: Messages.amountNotWhole(value, currency: cur.code, in: object)))

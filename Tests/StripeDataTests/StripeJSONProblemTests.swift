@@ -69,6 +69,12 @@ import Testing
         #expect(p.description == "events.json line 1: charge ch_1: amount -500 USD is below zero, which Stripe never sends for this object; this item was skipped — check the file against the Stripe Dashboard")
     }
 
+    @Test func anAmountLargerThanAnyStripeAmount() throws {
+        let p = try #require(decode(event(charge(amount: "9223372036854775807")), file: "events.json").problems.first)
+        #expect(p.kind == .amountOutOfRange)
+        #expect(p.message == "charge ch_1: amount 9223372036854775807 is larger than any Stripe amount; this item was skipped — check the file against the Stripe Dashboard")
+    }
+
     @Test func wrongTypeInAFieldTheKindDoesNotReadIsIgnored() throws {
         // `number` means nothing on a charge, so its type does not matter.
         let input = decode(charge(extra: #","number":42,"fee":"n/a""#))
