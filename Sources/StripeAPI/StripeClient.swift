@@ -82,7 +82,7 @@ public final class StripeClient: Sendable {
                     retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { RetryPolicy.retryAfterSeconds($0) }
                     if let retryAfter, retryAfter > retry.maxRetryAfter {
                         throw StripeAPIError(.gaveUp, context: path, status: s,
-                                             "Stripe asked to wait \(Int(retryAfter)) s before trying again; what was fetched so far is kept — run the same pull again then to continue")
+                                             "Stripe asked to wait \(retryAfter < 1e9 ? "\(Int(retryAfter)) s" : "for ever") before trying again; what was fetched so far is kept — run the same pull again then to continue")
                     }
                 default:
                     throw StripeAPIError(.rejected, context: path, status: http.statusCode,

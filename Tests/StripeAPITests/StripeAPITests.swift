@@ -65,6 +65,7 @@ import Testing
         #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:28:45 GMT", now: now) == 45)
         #expect(RetryPolicy.retryAfterSeconds("Wed, 21 Oct 2026 07:27:00 GMT", now: now) == 0)
         #expect(RetryPolicy.retryAfterSeconds("soon") == nil)
+        #expect(RetryPolicy.retryAfterSeconds("99999999999999999999999") == 99999999999999999999999, "huge, but a number: the client stops on it")
     }
 
     @Test func whichStatusesAreRetried() {
@@ -210,6 +211,17 @@ import Testing
         }
         #expect(pages == 1, "the repeated page is not applied again")
         #expect(cursor.endpoints["charges"]?.pages == 1)
+    }
+
+    @Test func aRetryAfterBeyondTenMinutesStopsTheRequest() async throws {
+        let server = try Server(fail: "charges:1+:429forever")
+        let client = try StripeClient(key: try APIKey(Self.key, source: "test"), base: "http://127.0.0.1:\(server.port)", sleep: { _ in })
+        do {
+            _ = try await client.get("/v1/charges", query: [])
+            Issue.record("a wait for ever must stop the request")
+        } catch {
+            #expect(error.kind == .gaveUp && error.description.contains("Stripe asked to wait for ever"), "\(error)")
+        }
     }
 
     @Test func givesUpAfterMaxAttemptsAndStopsAt401() async throws {

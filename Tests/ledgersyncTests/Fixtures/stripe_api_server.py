@@ -14,7 +14,7 @@ are never served. It checks `Authorization: Bearer <--key>` (401 otherwise), rec
 Authorization, Stripe-Version) and the ids of every page it answers as JSON lines in --log, and injects failures with --fail, a comma
 list of ENDPOINT:N:KIND (the N-th request to that endpoint), ENDPOINT:N-M:KIND (the N-th to the M-th)
 or ENDPOINT:N+:KIND (the N-th and every later one), KIND an HTTP status (429 comes with
-Retry-After: 1), drop (close the connection, no answer) or samepage (answer as if there were no
+Retry-After: 1; 429forever with an absurdly long one), drop (close the connection, no answer) or samepage (answer as if there were no
 starting_after: the first page again, as a broken server might).
 It prints "PORT <n>" on standard output once it listens. Python 3 standard library only.
 """
@@ -127,8 +127,9 @@ class Handler(BaseHTTPRequestHandler):
                 if kind == "samepage":
                     same_page = True
                     continue
-                if kind == "429":
-                    return self.send_json(429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}}, {"Retry-After": "1"})
+                if kind in ("429", "429forever"):
+                    wait = "1" if kind == "429" else "99999999999999999999999"
+                    return self.send_json(429, {"error": {"type": "invalid_request_error", "code": "rate_limit", "message": "Too many requests"}}, {"Retry-After": wait})
                 if kind.isdigit():
                     return self.send_json(int(kind), {"error": {"type": "api_error", "message": "Something went wrong"}})
                 if kind == "drop":
