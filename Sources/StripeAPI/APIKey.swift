@@ -54,4 +54,25 @@ public struct APIKey: Sendable, CustomStringConvertible {
     public var description: String {
         String(secret.prefix(secret.hasPrefix("sk_") || secret.hasPrefix("rk_") ? 8 : 3)) + "…"
     }
+
+    /// `text` with every Stripe key in it (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) cut to its prefix
+    /// (`sk_test_…`): for any text that may quote one (a server's message, a stray argument).
+    public static func redacting(_ text: String) -> String {
+        var out = ""
+        var word = ""
+        func flush() {
+            let prefixes = ["sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_"]
+            if let prefix = prefixes.first(where: { word.hasPrefix($0) }), word.count > prefix.count + 3 {
+                out += prefix + "…"
+            } else {
+                out += word
+            }
+            word = ""
+        }
+        for ch in text {
+            if ch.isLetter || ch.isNumber || ch == "_" { word.append(ch) } else { flush(); out.append(ch) }
+        }
+        flush()
+        return out
+    }
 }

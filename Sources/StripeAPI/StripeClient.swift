@@ -23,7 +23,8 @@ public final class StripeClient: Sendable {
     /// Waits between attempts; replaceable in tests.
     let sleep: @Sendable (Double) async -> Void
 
-    /// - Throws: `.badBase` when `base` is not an http(s) URL.
+    /// - Throws: `.badBase` when `base` is not an http(s) URL, or is plain http to another machine
+    ///   (the key would cross the network in clear text).
     public init(key: APIKey, base: String = "https://api.stripe.com", version: String = StripeClient.defaultVersion,
                 retry: RetryPolicy = RetryPolicy(), timeout: Double = 60,
                 sleep: @escaping @Sendable (Double) async -> Void = { seconds in
@@ -34,6 +35,9 @@ public final class StripeClient: Sendable {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
               url.host != nil else {
             throw StripeAPIError(.badBase, context: base, "is not an http(s) URL; give one like https://api.stripe.com")
+        }
+        if scheme == "http", !["127.0.0.1", "::1", "[::1]", "localhost"].contains(url.host ?? "") {
+            throw StripeAPIError(.badBase, context: base, "is plain http to another machine, which would send the key in clear text; use https (plain http is for a stand-in on this machine: 127.0.0.1 or localhost)")
         }
         self.base = url
         self.version = version
@@ -126,6 +130,7 @@ public final class StripeClient: Sendable {
             var error: Inner?
         }
         let message = (try? JSONDecoder().decode(Body.self, from: data))?.error?.message ?? "no message"
-        return String(message.prefix(200))
+        // Stripe's own message may quote the key it refused.
+        return APIKey.redacting(String(message.prefix(200)))
     }
 }

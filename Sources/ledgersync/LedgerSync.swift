@@ -1,6 +1,7 @@
 import ArgumentParser
 import CSupport
 import Foundation
+import StripeAPI
 
 /// Exit codes (docs/errors.md): 0 all applied; 1 applied, with rejected records or `invalid_row` rows;
 /// 2 usage, a structural ledger problem, or an unreadable/locked ledger — nothing written.
@@ -55,6 +56,8 @@ struct LedgerSync: AsyncParsableCommand {
     /// gets `{"error": …, "exitCode": 2}` on standard output, so a script always has JSON to read (one
     /// line, so it also ends `serve --json`'s JSON Lines log cleanly).
     static func fail(_ message: String, status: Int32) -> Never {
+        // A key given where it does not belong (a stray argument) is never repeated back.
+        let message = APIKey.redacting(message)
         if !message.isEmpty {
             FileHandle.standardError.write(Data((message + "\n").utf8))
             if status == ExitStatus.failure, CommandLine.arguments.dropFirst().contains("--json") {

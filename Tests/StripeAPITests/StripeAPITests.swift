@@ -25,6 +25,13 @@ import Testing
         #expect(!"\(key)".contains("supersecret"))
     }
 
+    @Test func keysInAnyTextAreCutToTheirPrefix() {
+        #expect(APIKey.redacting("Invalid API Key provided: sk_test_SUPERSECRETKEY987654321.") == "Invalid API Key provided: sk_test_….")
+        #expect(APIKey.redacting("Unexpected argument 'rk_live_abcdefghijklmnop'") == "Unexpected argument 'rk_live_…'")
+        #expect(APIKey.redacting("whsec_abcdefghijklmnopqrstuvwxyz and sk_test_… stay") == "whsec_… and sk_test_… stay")
+        #expect(APIKey.redacting("no key here: ch_123, sk_ alone") == "no key here: ch_123, sk_ alone")
+    }
+
     @Test func aFileWinsOverTheEnvironment() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
         try Data("  sk_live_fromthefile123\nsecond line\n".utf8).write(to: file)
@@ -113,6 +120,8 @@ import Testing
     @Test func baseMustBeHTTP() throws {
         let key = try APIKey("sk_test_abcdefghijkl", source: "x")
         #expect(throws: StripeAPIError.self) { try StripeClient(key: key, base: "ftp://example.com") }
+        #expect(throws: StripeAPIError.self, "plain http to another machine") { try StripeClient(key: key, base: "http://example.com") }
+        #expect(throws: Never.self) { try StripeClient(key: key, base: "http://localhost:8080") }
         #expect(throws: StripeAPIError.self) { try StripeClient(key: key, base: "not a url") }
         #expect(try StripeClient(key: key, base: "http://127.0.0.1:1/").base.absoluteString == "http://127.0.0.1:1")
     }
