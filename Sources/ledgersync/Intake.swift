@@ -145,6 +145,8 @@ enum Intake {
             }
         } catch let error as LedgerError {
             throw error
+        } catch let error as InputFiles.TooLarge {
+            total.problems.append("\(file.name): \(error)")
         } catch {
             total.problems.append("\(file.name): cannot be read (\(error.localizedDescription)); check the path and permissions")
         }

@@ -82,6 +82,11 @@ struct WatchTests {
         let missing = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.path("nowhere"), "--once"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("is not a folder"))
+        // A symbolic link dropped in the folder could point anywhere: it is not taken.
+        try FileManager.default.createSymbolicLink(atPath: dir.path("drop/link.json"), withDestinationPath: ServeSupport.fixtures + "/watch-event.json")
+        let linked = try CLI.run(["watch", "--ledger", dir.path("ledger.csv"), dir.path("drop"), "--once"])
+        #expect(linked.status == 0 && !linked.stdout.contains("link.json"), "\(linked.stdout)")
+        #expect(try Self.files(dir, "drop").contains("link.json") && Self.paymentIDs(dir).isEmpty)
         // A ledger that is not there is said at once, before any file arrives.
         let noLedger = try CLI.run(["watch", "--ledger", dir.path("elsewhere/ledger.csv"), dir.path("drop"), "--once"])
         #expect(noLedger.status == 2 && noLedger.stderr.contains("does not exist"), "\(noLedger.stderr)")

@@ -109,6 +109,18 @@ enum InputFiles {
 
     /// Calls `body` with the file's bytes — whole, or for large JSON Lines in pieces cut after a line
     /// break — and the 1-based line each piece starts on.
+    /// The largest JSON document (or JSON Lines line) read whole: 1 GiB.
+    static let maxWholeDocument = 1 << 30
+
+    /// An input too large to read as it is written.
+    struct TooLarge: Error, CustomStringConvertible {
+        var size: Int
+        var what: String
+        var description: String {
+            "\(what) of \(size >> 20) MiB is more than LedgerSync reads at once (1 GiB); give the events as JSON Lines, one per line, which is read in pieces"
+        }
+    }
+
     static func forEachPiece(of file: InputFile, _ body: ([UInt8], Int) throws -> Void) throws {
         guard let path = file.path else {
             try body(try file.read(), 1)
@@ -126,6 +138,8 @@ enum InputFiles {
         }
         var pending = try readFully(fd, count: pieceSize, path: path)
         guard StripeJSON.isJSONLines(Array(pending.prefix(4 << 20))) else {
+            // One document is read whole: beyond this, memory would run out before it is decoded.
+            guard size <= maxWholeDocument else { throw TooLarge(size: size, what: "one JSON document") }
             pending += try readFully(fd, count: size - pending.count, path: path)
             try body(pending, 1)
             return
@@ -142,6 +156,7 @@ enum InputFiles {
                 pending = Array(pending[(cut + 1)...]) + more
             } else {
                 pending += more
+                guard pending.count <= maxWholeDocument else { throw TooLarge(size: pending.count, what: "one line of JSON Lines") }
                 continue
             }
             try body(piece, line)

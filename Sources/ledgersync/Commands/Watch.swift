@@ -200,7 +200,8 @@ struct DropFolder {
 
     func entry(_ name: String) -> Entry? {
         var info = stat()
-        guard stat(path(name), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        // lstat: a symbolic link is not a dropped file (it could point anywhere); it is left alone.
+        guard lstat(path(name), &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Entry(name: name, size: Int64(info.st_size), modified: info.st_mtim, inode: UInt64(info.st_ino))
     }
 
