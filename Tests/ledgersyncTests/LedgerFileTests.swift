@@ -140,6 +140,22 @@ struct LedgerFileTests {
         }
     }
 
+    /// A ledger reached through a symbolic link: the file it points to is the ledger, written in place,
+    /// with its side files beside it; the link stays a link.
+    @Test func aLinkedLedgerIsWrittenWhereItIs() throws {
+        let dir = try TempDir()
+        try FileManager.default.createDirectory(atPath: dir.path("real"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.path("view"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: EndToEndTests.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("real/ledger.csv"))
+        try FileManager.default.createSymbolicLink(atPath: dir.path("view/ledger.csv"), withDestinationPath: "../real/ledger.csv")
+        let result = try CLI.run(["import", "--ledger", dir.path("view/ledger.csv"), Self.events])
+        #expect(result.status <= 1, "\(result.stderr)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: dir.path("view/ledger.csv"))) == "../real/ledger.csv")
+        #expect(try LedgerCSV(dir.path("real/ledger.csv")).column("status").contains("paid"))
+        #expect(FileManager.default.fileExists(atPath: dir.path("real/ledger.ledgersync/journal.jsonl")))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("view/ledger.ledgersync")))
+    }
+
     @Test func everyCommandExplainsItselfWithExamples() throws {
         for command in ["init", "import", "status", "explain", "resolve"] {
             let result = try CLI.run([command, "--help"])
