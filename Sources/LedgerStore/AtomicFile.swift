@@ -53,7 +53,11 @@ public enum AtomicFile {
     }
 
     /// fsyncs the temporary file (and closes `fd`); on failure it is removed and `path` is untouched.
+    /// The new file keeps the permissions of the one it replaces (a ledger made readable by its owner
+    /// only stays so).
     private static func flushed(_ path: String, temp: String, fd: Int32) throws(LedgerError) -> Prepared {
+        var old = stat()
+        if fd >= 0, stat(path, &old) == 0 { _ = fchmod(fd, old.st_mode & 0o7777) }
         guard fd >= 0, fsync(fd) == 0 else {
             let reason = failure(path, "cannot flush \(temp) to disk")
             if fd >= 0 { close(fd) }
@@ -93,6 +97,12 @@ public enum AtomicFile {
             }
             try replace()
         }
+    }
+
+    /// Gives `target` the permission bits of `source` (best effort).
+    public static func copyPermissions(from source: String, to target: String) {
+        var st = stat()
+        if stat(source, &st) == 0 { _ = chmod(target, st.st_mode & 0o7777) }
     }
 
     /// fsync the folder so the rename itself is durable.

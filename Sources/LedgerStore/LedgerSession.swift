@@ -38,7 +38,9 @@ public final class LedgerSession {
         var taken: FileLock?
         if forWriting {
             do {
-                try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
+                // The journal holds every event as it came (names, emails): the folder is its owner's only.
+                try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
             } catch {
                 throw LedgerError(.writeFailed, file: paths.sideDirectory, "cannot create LedgerSync's folder: \(error.localizedDescription)")
             }

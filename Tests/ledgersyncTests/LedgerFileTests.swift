@@ -156,6 +156,17 @@ struct LedgerFileTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("view/ledger.ledgersync")))
     }
 
+    /// A ledger only its owner may read stays so when rewritten; its payments table is made as private,
+    /// and the side folder (whose journal holds every event as it came) is its owner's only.
+    @Test func permissionsAreKept() throws {
+        let dir = try TempDir()
+        try FileManager.default.copyItem(at: EndToEndTests.samples.appendingPathComponent("ledger.csv"), to: dir.url.appendingPathComponent("ledger.csv"))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: dir.path("ledger.csv"))
+        _ = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), Self.events])
+        func mode(_ name: String) throws -> Int { try FileManager.default.attributesOfItem(atPath: dir.path(name))[.posixPermissions] as? Int ?? -1 }
+        #expect(try mode("ledger.csv") == 0o600 && mode("ledger.payments.csv") == 0o600 && mode("ledger.ledgersync") == 0o700)
+    }
+
     @Test func everyCommandExplainsItselfWithExamples() throws {
         for command in ["init", "import", "status", "explain", "resolve"] {
             let result = try CLI.run([command, "--help"])

@@ -92,7 +92,8 @@ extension LedgerSync {
                     return
                 }
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: paths.sideDirectory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
                 try settings.save(paths.settings)
                 if xlsx {
                     try XLSXLedger.create(paths: paths, invoiceHeader: Self.templateHeader, now: Int64(Date().timeIntervalSince1970))
