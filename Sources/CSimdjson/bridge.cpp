@@ -799,7 +799,8 @@ struct lsj_result {
                            &r.reference, &r.number, &r.type, &r.reason, &r.payout};
         for (auto *p : strs) *p = absent();
         r.kind = o.kind;
-        r.livemode = eventLivemode >= 0 ? eventLivemode : o.livemode;
+        // The object's own mode, else its event's (a disagreement between the two is the caller's to refuse).
+        r.livemode = o.livemode >= 0 ? o.livemode : eventLivemode;
         r.captured = -1;
         r.paid_out_of_band = -1;
         r.id = o.s[S_ID];

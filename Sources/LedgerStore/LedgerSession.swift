@@ -245,6 +245,11 @@ public final class LedgerSession {
         let at = now()
         for item in input.events {
             intake.items += 1
+            // An event and its object never disagree about the mode in what Stripe sends.
+            if let envelope = item.livemode, let object = item.records.first(where: { $0.livemode != nil && $0.livemode != envelope }) {
+                intake.rejected.append("\(file) line \(item.line): \(item.eventID ?? object.id) is a \(envelope ? "live" : "test")-mode event whose object \(object.id) is \(envelope ? "test" : "live")-mode; it is not as Stripe sends it — check where it came from (mode_mismatch)")
+                continue
+            }
             if let problem = modeProblem(item.livemode ?? item.records.first?.livemode,
                                          what: item.eventID ?? item.records.first?.id ?? "record", at: "\(file) line \(item.line)") {
                 intake.rejected.append(problem)

@@ -47,6 +47,14 @@ struct ImportInputTests {
         #expect(result.stderr.contains("live.json line 1: evt_live_1 is a live-mode record but"), "\(result.stderr)")
         #expect(result.stderr.contains("is bound to test mode; import it into a live-mode ledger (mode_mismatch)"))
         #expect(!(try dir.read("ledger.payments.csv")).contains("ch_live_1"))
+
+        // A test-mode event carrying a live-mode object is not as Stripe sends it: refused too.
+        try dir.write("mixed.json", live.replacingOccurrences(of: "evt_live_1", with: "evt_mixed_1")
+            .replacingOccurrences(of: "ch_live_1", with: "ch_mixed_1")
+            .replacingOccurrences(of: #""created":1767225600,"livemode":true,"api_version""#, with: #""created":1767225600,"livemode":false,"api_version""#))
+        let mixed = try CLI.run(["import", "--ledger", dir.path("ledger.csv"), dir.path("mixed.json")])
+        #expect(mixed.status == 1 && mixed.stderr.contains("evt_mixed_1 is a test-mode event whose object ch_mixed_1 is live-mode"), "\(mixed.stderr)")
+        #expect(!(try dir.read("ledger.payments.csv")).contains("ch_mixed_1"))
     }
 
     @Test func resolveMatchesUnmatchesAndAccepts() throws {
