@@ -27,6 +27,10 @@ enum Messages {
         "\(object) has amounts but no currency; this item was skipped — give it as Stripe sends it"
     }
 
+    static func badID(kind: String) -> String {
+        "\(kind) object's `id` is not a Stripe id (letters, digits, '_', '-' and '.' only); this item was skipped — give it as Stripe sends it"
+    }
+
     static func amountOutOfRange(_ amount: Int64, in object: String) -> String {
         "\(object): amount \(amount) is larger than any Stripe amount; this item was skipped — check the file against the Stripe Dashboard"
     }

@@ -37,6 +37,8 @@ public struct InputProblem: Error, Sendable, Hashable, CustomStringConvertible {
         case missingCurrency
         /// An API amount the ledger's unit cannot hold (ISK 550: Stripe sends ISK as hundredths ending in 00).
         case amountNotWhole
+        /// An object `id` that is not a Stripe id (control characters, spaces, punctuation).
+        case badID
         /// An amount larger than any Stripe amount (more than 15 digits).
         case amountOutOfRange
         /// A negative amount where Stripe never sends one (a charge, refund, dispute, payment intent or payout).

@@ -214,6 +214,12 @@ private struct Builder {
         guard let kind = Builder.kinds[c.kind], let id = string(c.id) else {
             return .failure(Failure(kind: .notStripeObject, message: Messages.notStripeObject))
         }
+        // Ids end up in cells and logs: only what Stripe's ids are made of is taken.
+        guard id.utf8.count <= 255, id.utf8.allSatisfy({ byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x5F || byte == 0x2D || byte == 0x2E
+        }) else {
+            return .failure(Failure(kind: .badID, message: Messages.badID(kind: kind.rawValue)))
+        }
         var r = Record(kind: kind, id: id, door: door)
         let object = Messages.describe(kind: kind.rawValue, id: id)
         r.livemode = c.livemode < 0 ? nil : c.livemode == 1

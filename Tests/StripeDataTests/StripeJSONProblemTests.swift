@@ -69,6 +69,13 @@ import Testing
         #expect(p.description == "events.json line 1: charge ch_1: amount -500 USD is below zero, which Stripe never sends for this object; this item was skipped — check the file against the Stripe Dashboard")
     }
 
+    @Test(arguments: ["ch_a\\nevt_2", "ch_b ", "=1+2"])
+    func anIdThatIsNotAStripeId(id: String) throws {
+        let p = try #require(decode(event(charge(id: id)), file: "events.json").problems.first)
+        #expect(p.kind == .badID)
+        #expect(p.message == "charge object's `id` is not a Stripe id (letters, digits, '_', '-' and '.' only); this item was skipped — give it as Stripe sends it")
+    }
+
     @Test func anAmountLargerThanAnyStripeAmount() throws {
         let p = try #require(decode(event(charge(amount: "9223372036854775807")), file: "events.json").problems.first)
         #expect(p.kind == .amountOutOfRange)
