@@ -21,14 +21,21 @@ struct XLSXReader {
         func part(_ name: String) throws(XLSXError) -> Data? {
             guard let entry = entries[name.lowercased()] else { return nil }
             var data = Data()
-            data.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 30)))
+            data.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(max(entry.compressedSize, 1)) * 200, 1 << 30)))
             // The zip's CRC-32 is checked with zlib's crc32, several times faster than ZIPFoundation's own.
             var crc = crc32(0, nil, 0)
+            // A part that unpacks to far more than a spreadsheet's XML ever does (a "zip bomb"): stop
+            // before it takes the machine's memory.
+            let compressed = max(Int(entry.compressedSize), 1)
+            struct TooExpanded: Error {}
             do {
                 _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { piece in
                     piece.withUnsafeBytes { crc = crc32(crc, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count)) }
                     data.append(piece)
+                    if data.count > 64 << 20, data.count / compressed > 200 { throw TooExpanded() }
                 }
+            } catch is TooExpanded {
+                throw fail(.limitExceeded, "has a part \(name) that unpacks to more than 200 times its packed size, which no spreadsheet writes (a zip bomb?); LedgerSync does not open it")
             } catch {
                 throw fail(.malformedXML, "has a damaged part \(name) (\(error)); save it again from your spreadsheet program")
             }

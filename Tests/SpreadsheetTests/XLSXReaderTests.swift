@@ -122,6 +122,24 @@ import Testing
         #expect(XLSXDate.fromSerial(3_000_000, date1904: false, showsTime: false) == nil)
     }
 
+    /// A part that unpacks to hundreds of times its packed size (a "zip bomb") is refused before it
+    /// takes the machine's memory.
+    @Test func aZipBombIsRefused() throws {
+        let dir = try XLSXTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("bomb.xlsx").path
+        _ = try Subprocess.python(code: #"""
+import sys, zipfile, openpyxl
+wb = openpyxl.Workbook(); wb.active.title = "Invoices"; wb.active.append(["invoice_number"]); wb.save(sys.argv[1])
+src = zipfile.ZipFile(sys.argv[1]); parts = {n: src.read(n) for n in src.namelist()}; src.close()
+sheet = parts["xl/worksheets/sheet1.xml"].replace(b"<sheetData>", b"<sheetData>" + b" " * (80 << 20), 1)
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for n, data in parts.items(): z.writestr(n, sheet if n == "xl/worksheets/sheet1.xml" else data)
+"""#, [path])
+        let error = #expect(throws: XLSXError.self) { try XLSX.read(path: path) }
+        #expect(error?.kind == .limitExceeded && error?.description.contains("zip bomb") == true, "\(String(describing: error))")
+    }
+
     /// A workbook as a person's program writes it (openpyxl): shared strings, dates, extra columns,
     /// gaps, a formula, sheets in a chosen order.
     @Test func workbookWrittenByOpenpyxl() throws {
