@@ -600,7 +600,7 @@ struct Engine {
         case .manual: how = "applied by hand (\(evidence))"
         }
         let part = amount == e.magnitude ? "" : " (\(money(amount, rowCurrency)) of it)"
-        if keepTrail { rows[ri].trail.append("\(id) \(line.kind.rawValue) \(money(e.magnitude, line.currency)) \(line.status) \(Engine.time(line.created)): \(how)\(part) → \(after.rawValue), balance \(money(rows[ri].balance, rowCurrency))") }
+        if keepTrail { rows[ri].trail.append("\(id) \(line.kind.rawValue) \(money(e.magnitude, line.currency)) \(line.status) \(Engine.time(line.created)): \(how)\(part) → \(rows[ri].statusText), balance \(money(rows[ri].balance, rowCurrency))") }
         reindex(ri)
         entries[ei].allocations.append((ri, amount))
         entries[ei].takenBack.append(0)
@@ -654,7 +654,7 @@ struct Engine {
             rows[ri].refunded += part
             rows[ri].touch(e.observedAt)
             rows[ri].evaluate()
-            if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, line.currency)) of it") → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
+            if keepTrail { rows[ri].trail.append("\(head): refund of \(cid)\(part == e.magnitude ? "" : ", \(money(part, line.currency)) of it") → \(rows[ri].statusText), balance \(rows[ri].money(rows[ri].balance))") }
             reindex(ri)
             attach(ei, rows[ri].invoice.invoiceNumber, moved: -part)
         }
@@ -710,7 +710,7 @@ struct Engine {
                 rows[ri].note(.disputeLost, sentence)
                 rows[ri].touch(e.observedAt)
                 rows[ri].evaluate()
-                if keepTrail { rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].status.rawValue), balance \(rows[ri].money(rows[ri].balance))") }
+                if keepTrail { rows[ri].trail.append("\(head): on \(cid), lost → \(rows[ri].statusText), balance \(rows[ri].money(rows[ri].balance))") }
                 reindex(ri)
                 attach(ei, rows[ri].invoice.invoiceNumber, moved: -(taken[ri] ?? 0))
             }

@@ -53,6 +53,11 @@ struct RowState {
     /// P: payments applied minus lost disputes (plus what a `paid_out_of_band` override settles).
     var netPaid: Int64 { paid - lost + outOfBandAmount }
 
+    /// The status as `explain` tells it: saying when a person's paid_out_of_band is part of it.
+    var statusText: String {
+        outOfBandAmount > 0 ? "\(status.rawValue) (with status_override paid_out_of_band)" : status.rawValue
+    }
+
     /// "Open rows" for matching (DESIGN.md §4): open or partially paid, with a balance due.
     var isOpenForMatching: Bool {
         valid && (status == .open || status == .partiallyPaid) && balance > 0

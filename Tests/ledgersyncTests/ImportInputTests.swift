@@ -375,6 +375,9 @@ struct ImportInputTests {
         #expect(!(try dir.read("ledger.payments.csv")).contains("overpaid INV-D"), "the refunded duplicate is not called an overpayment")
         #expect(o["status"] == "charged_back" && o["amount_paid"] == "600.00" && o["balance_due"] == "400.00" && o["match_rule"] == "manual", "\(o)")
         #expect(p["status"] == "paid" && p["match_rule"] == "reference" && p["paid_at"] == "2026-02-02T02:40:00Z", "\(p): paid in full by its charge")
+        // explain says when the override is part of a status.
+        let story = try CLI.run(["explain", "--ledger", dir.path("ledger.csv"), "INV-O"])
+        #expect(story.stdout.contains("matched by reference INV-O → paid (with status_override paid_out_of_band)"), "\(story.stdout)")
     }
 
     @Test func explainAndStatusShowTheChain() throws {
