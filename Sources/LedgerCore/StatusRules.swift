@@ -70,13 +70,14 @@ struct RowState {
         let r = refunded
         let d = due
         let strongRule = lastRule == .stripeInvoice || lastRule == .reference
-        // A person marked the row paid outside Stripe: what the payments (before any lost dispute) leave
-        // owing counts as paid — on an open or partly paid row, and under a dispute, so that a dispute
-        // lost owes its amount again.
-        let outOfBand = paidOutOfBand ? max(0, d - (paid - r)) : 0
+        // A person marked the row paid outside Stripe: what the payments (before refunds and lost
+        // disputes) leave owing counts as paid — so a refund then makes the row partially refunded, and a
+        // lost dispute owes its amount again.
+        let outOfBand = paidOutOfBand ? max(0, d - paid) : 0
         outOfBandAmount = 0
-        // Settled by its payments: in full, or within the tolerance by a strong rule.
-        let settled = p >= d || (p > 0 && strongRule && !paidOutOfBand && d - p <= tolerance)
+        // What the payments and a person's override cover; settled: in full, or within the tolerance by a strong rule.
+        let covered = p + outOfBand
+        let settled = covered >= d || (p > 0 && strongRule && !paidOutOfBand && d - p <= tolerance)
         var s: InvoiceStatus
         if isVoid {
             s = .void
@@ -90,10 +91,11 @@ struct RowState {
             s = .uncollectible
         } else if p > 0 && r >= p {
             s = .refunded
-        } else if r > 0 && settled && p - r < d {
+        } else if r > 0 && settled && covered - r < d {
             // A refund of a settled row does not reopen it (the shortfall a tolerance wrote off included).
             s = .partiallyRefunded
-            toleranceUsed = p < d
+            toleranceUsed = covered < d
+            outOfBandAmount = outOfBand
         } else {
             let n = p - r
             if n <= 0 {

@@ -11,7 +11,8 @@ public enum AtomicFile {
     }
 
     /// `bytes` written beside `path` and flushed to disk, not yet in place (``Prepared``).
-    public static func prepare(_ bytes: [UInt8], for path: String) throws(LedgerError) -> Prepared {
+    public static func prepare(_ bytes: [UInt8], for given: String) throws(LedgerError) -> Prepared {
+        let path = target(of: given)
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure(path, "cannot create \(temp)") }
@@ -40,7 +41,8 @@ public enum AtomicFile {
 
     /// The first half of `write(to:using:)`: the new file written beside `path` and flushed to disk,
     /// but not yet in place — so it can be made at the same time as something that must land first.
-    public static func prepare(_ path: String, using produce: (String) throws -> Void) throws(LedgerError) -> Prepared {
+    public static func prepare(_ given: String, using produce: (String) throws -> Void) throws(LedgerError) -> Prepared {
+        let path = target(of: given)
         let temp = path + ".tmp-\(getpid())"
         do {
             try produce(temp)
@@ -97,6 +99,13 @@ public enum AtomicFile {
             }
             try replace()
         }
+    }
+
+    /// The file a write to `path` replaces: `path`, or what it links to (a link is written through, never
+    /// replaced by a copy).
+    static func target(of path: String) -> String {
+        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else { return path }
+        return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     }
 
     /// Gives `target` the permission bits of `source` (best effort).

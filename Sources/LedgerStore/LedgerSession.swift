@@ -178,8 +178,8 @@ public final class LedgerSession {
 
     /// What was known by `cutoff` (unix seconds): each record merged from the snapshots the journal
     /// holds that were observed before it — an event's time, an export's or API object's `created` —
-    /// and the decisions made before it. A record the journal does not hold (read back from the
-    /// payments table after the side files were deleted) counts from its `created`.
+    /// and the decisions made before it. A record or decision the journal does not hold (read back from
+    /// the payments table after the side files were deleted) counts from its `created` (its `decidedAt`).
     public func knownState(before cutoff: Int64) throws(LedgerError) -> StateCache {
         let current = try knownState()
         var past = StateCache()
@@ -193,6 +193,10 @@ public final class LedgerSession {
         })
         for r in current.records.all where !inJournal.contains(r.id) && (r.created ?? r.observedAt ?? 0) < cutoff {
             past.records.insert(r)
+        }
+        // Decisions read back from the payments table (side files deleted) are not in the journal either.
+        for d in current.decisions where d.decidedAt < cutoff && decisions.insert(d).inserted {
+            past.decisions.append(d)
         }
         return past
     }

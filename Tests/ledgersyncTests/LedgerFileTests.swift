@@ -36,6 +36,9 @@ struct LedgerFileTests {
         #expect(over.status == 2 && over.stderr.contains("already exists"), "\(over.stderr)")
         #expect(try dir.read("books/ledger.ledgersync/settings.json") == settings)
         #expect(!FileManager.default.fileExists(atPath: dir.path("books/ledger.csv")))
+        // A workbook beside a CSV ledger of the same name would share its side folder.
+        let twin = try CLI.run(["init", dir.path("books"), "--name", "ledger-2026", "--xlsx"])
+        #expect(twin.status == 2 && twin.stderr.contains("ledger-2026.csv: already exists"), "\(twin.stderr)")
     }
 
     @Test func userColumnsLineEndingsAndBOMAreKept() throws {
@@ -154,6 +157,14 @@ struct LedgerFileTests {
         #expect(try LedgerCSV(dir.path("real/ledger.csv")).column("status").contains("paid"))
         #expect(FileManager.default.fileExists(atPath: dir.path("real/ledger.ledgersync/journal.jsonl")))
         #expect(!FileManager.default.fileExists(atPath: dir.path("view/ledger.ledgersync")))
+        // A linked payments table is written through too.
+        try FileManager.default.moveItem(atPath: dir.path("real/ledger.payments.csv"), toPath: dir.path("real/store.csv"))
+        try FileManager.default.createSymbolicLink(atPath: dir.path("real/ledger.payments.csv"), withDestinationPath: "store.csv")
+        try dir.write("empty.json", #"{"object":"list","data":[],"has_more":false}"#)
+        try FileManager.default.removeItem(atPath: dir.path("real/ledger.ledgersync/state.tsv"))
+        _ = try CLI.run(["import", "--ledger", dir.path("view/ledger.csv"), dir.path("empty.json")])
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: dir.path("real/ledger.payments.csv"))) == "store.csv")
+        #expect(try dir.read("real/store.csv").contains("ch_"))
     }
 
     /// A ledger only its owner may read stays so when rewritten; its payments table is made as private,

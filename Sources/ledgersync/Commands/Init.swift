@@ -53,6 +53,14 @@ extension LedgerSync {
                   !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
                 throw ValidationError("--name '\(name)' must be a plain file name (no '/', not starting with '.'); the folder is the argument.")
             }
+            let lower = name.lowercased()
+            if [".csv", ".xlsx", ".payments", ".ledgersync"].contains(where: { lower.hasSuffix($0) }) {
+                throw ValidationError("--name '\(name)' is the name without extension (ledger, not ledger.csv); --xlsx chooses a workbook.")
+            }
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+                throw ValidationError("'\(folder)' is a file; give the folder the ledger goes in.")
+            }
         }
 
         func run() throws {
@@ -79,7 +87,9 @@ extension LedgerSync {
                 let paths = try LedgerPaths(ledger: ledger)
                 // Any of the ledger's files: a payments table or side folder left by a ledger renamed away
                 // holds its history (and its mode), which a new ledger must not take over or erase.
-                for existing in [paths.ledger, paths.sideDirectory] + (xlsx ? [] : [paths.paymentsCSV]) where FileManager.default.fileExists(atPath: existing) {
+                // A ledger of the same name in the other format would share this one's side folder.
+                let other = (paths.directory as NSString).appendingPathComponent(paths.name + (xlsx ? ".csv" : ".xlsx"))
+                for existing in [paths.ledger, other, paths.sideDirectory] + (xlsx ? [] : [paths.paymentsCSV]) where FileManager.default.fileExists(atPath: existing) {
                     throw LedgerError(.exists, file: existing, "already exists; LedgerSync never overwrites a ledger or its files — choose another --name or folder")
                 }
                 if dryRun {

@@ -161,6 +161,9 @@ extension LedgerSync {
             if total > abs(line.amount) {
                 throw fail("the amounts given (\(money(total))) exceed the payment (\(money(abs(line.amount))) \(line.currency))")
             }
+            if let rest = result.first(where: { $0.amount == nil }), total >= abs(line.amount) {
+                throw fail("the amounts given (\(money(total))) take the whole payment, leaving nothing for \(rest.invoiceNumber); leave \(rest.invoiceNumber) out, or give the others less")
+            }
             if result.allSatisfy({ $0.amount != nil }), total < abs(line.amount) {
                 throw fail("the amounts given (\(money(total))) leave \(money(abs(line.amount) - total)) \(line.currency) of the payment (\(money(abs(line.amount)))) on no row; give one row no amount to take what remains, or amounts that add up to the payment")
             }

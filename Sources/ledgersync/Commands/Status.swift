@@ -34,6 +34,8 @@ extension LedgerSync {
             let session = try LedgerSession.forCommand(options, writing: false)
             defer { session.close() }
             let result: Reconciliation
+            // As of a past day, the rows issued after it do not exist yet: not even as candidates for a payment.
+            let rows = asOf == nil ? session.invoices : session.invoices.filter { ($0.issueDay ?? .min) <= day }
             let timing = Timing()
             defer { timing.mark("reconciled (or read back)") }
             do {
@@ -45,14 +47,12 @@ extension LedgerSync {
                     let records = state.records
                     var settings = try session.settings.reconcileSettings(file: session.paths.settings)
                     settings.keepTrail = false
-                    result = Reconciler.reconcile(invoices: session.invoices, records: records, decisions: state.decisions,
-                                                  settings: settings)
+                    result = Reconciler.reconcile(invoices: rows, records: records, decisions: state.decisions, settings: settings)
                 }
             } catch {
                 throw Output.fail(error)
             }
-            var summary = StatusSummary(ledger: options.ledger, asOfDay: day, invoices: session.invoices, result: result,
-                                        includeRowsIssuedAfter: asOf == nil)
+            var summary = StatusSummary(ledger: options.ledger, asOfDay: day, invoices: rows, result: result)
             summary.webhookEventsNotApplied = LedgerSink.failedEventCount(paths: session.paths)
             if options.json { Output.json(summary) } else { summary.printText() }
         }
@@ -91,7 +91,7 @@ struct StatusSummary: Encodable {
 
     static let buckets = ["current", "1-30", "31-60", "61-90", "90+"]
 
-    init(ledger: String, asOfDay: Int, invoices: [Invoice], result: Reconciliation, includeRowsIssuedAfter: Bool) {
+    init(ledger: String, asOfDay: Int, invoices: [Invoice], result: Reconciliation) {
         self.ledger = ledger
         asOf = LedgerDate.dayString(asOfDay)
         var totals: [Currency: (rows: Int, due: Int64, paid: Int64, refunded: Int64, balance: Int64, aging: [Int64])] = [:]
@@ -99,7 +99,6 @@ struct StatusSummary: Encodable {
         var settledAlone = 0
         var counted = 0
         for (invoice, state) in zip(invoices, result.invoices) {
-            if !includeRowsIssuedAfter, let issued = invoice.issueDay, issued > asOfDay { continue }
             counted += 1
             // A row that cannot be read has no status (its cell is empty), only its invalid_row flag.
             if invoice.isValid { statuses[state.status.rawValue, default: 0] += 1 }
