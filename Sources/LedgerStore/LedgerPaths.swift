@@ -13,10 +13,7 @@ public struct LedgerPaths: Sendable, Equatable {
     public init(ledger given: String) throws(LedgerError) {
         // A ledger reached through a symbolic link is the file it points to: that file is written (not the
         // link replaced by a copy), its side files sit beside it, and both paths share one lock.
-        var ledger = given
-        if (try? FileManager.default.destinationOfSymbolicLink(atPath: given)) != nil {
-            ledger = URL(fileURLWithPath: given).resolvingSymlinksInPath().path
-        }
+        let ledger = AtomicFile.target(of: given)
         let url = URL(fileURLWithPath: ledger)
         let ext = url.pathExtension.lowercased()
         switch ext {
