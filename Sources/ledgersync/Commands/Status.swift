@@ -8,9 +8,9 @@ extension LedgerSync {
         static let configuration = CommandConfiguration(
             abstract: "Counts, totals, aging of open balances, and flags of a ledger.",
             discussion: """
-            Reads the ledger and everything imported so far; writes nothing. With --as-of, only Stripe \
-            records created up to the end of that day (UTC) count, and aging is measured on that day — \
-            a month-end view.
+            Reads the ledger and everything imported so far; writes nothing. With --as-of, each Stripe \
+            object counts as it stood at the end of that day (UTC), rows issued and decisions made after \
+            it are left out, and aging is measured on that day — a month-end view.
 
             Examples:
               ledgersync status --ledger books/ledger.csv
