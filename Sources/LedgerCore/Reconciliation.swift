@@ -101,3 +101,26 @@ public struct Reconciliation: Sendable {
         self.notes = notes
     }
 }
+
+extension Reconciliation {
+    /// Payments no row took that carry a flag (unmatched, ambiguous, unknown invoice…): a person must act on
+    /// them too. A payment applied to a row shares that row's flag, as does one a row's flag names (a
+    /// currency mismatch is flagged on both): that is one item, the row's, and not listed here.
+    public var flaggedPaymentsNoRowTook: [(payment: PaymentLine, flag: Flag)] {
+        var rowFlagDetails: [Flag: [String]] = [:]
+        for row in invoices { if let flag = row.flag { rowFlagDetails[flag, default: []].append(row.flagDetail) } }
+        return payments.compactMap { payment in
+            guard let flag = payment.flag, payment.invoiceNumbers.isEmpty,
+                  !(rowFlagDetails[flag] ?? []).contains(where: { $0.contains(payment.stripeID) }) else { return nil }
+            return (payment, flag)
+        }
+    }
+
+    /// The auto-reconciled rate's parts, as `status`, the report and the workbook's Summary define it: rows
+    /// settled without a person (no flag, not matched by hand), of the rows with any payment.
+    public var autoReconciled: (settled: Int, withPayment: Int) {
+        let withPayment = invoices.filter { !$0.paymentIDs.isEmpty }
+        let settled = withPayment.filter { InvoiceStatus.settled.contains($0.status) && $0.flag == nil && $0.matchRule != .manual }
+        return (settled.count, withPayment.count)
+    }
+}

@@ -10,6 +10,10 @@ public enum InvoiceStatus: String, Sendable, CaseIterable, Codable {
     case chargedBack = "charged_back"
     case void
     case uncollectible
+
+    /// The statuses of a row its payments settled (a refund afterwards does not unsettle it): what the
+    /// auto-reconciled rate counts.
+    public static let settled: [InvoiceStatus] = [.paid, .overpaid, .refunded, .partiallyRefunded]
 }
 
 /// How a payment was matched to its row (DESIGN.md §4).

@@ -118,7 +118,7 @@ extension WorkbookWriter {
         }
 
         // Rows settled without a person / rows with any payment.
-        let settled: [InvoiceStatus] = [.paid, .overpaid, .refunded, .partiallyRefunded]
+        let settled = InvoiceStatus.settled
         let withPayment = invoices(nil, [.nonBlank("payment_ids")])
         let alone = settled.compactMap {
             invoices(nil, [.nonBlank("payment_ids"), .blank("flag"), .notEqual("match_rule", MatchRule.manual.rawValue), .equals("status", $0.rawValue)])

@@ -103,21 +103,8 @@ enum ReportFigures {
             }
         }
 
-        // Payments no row took that carry a flag (unmatched, ambiguous, unknown invoice…): a person must
-        // act on them too. A payment applied to a row shares that row's flag, already counted above, as
-        // does one a row's flag names (a currency mismatch is flagged on both): one item, the row's.
-        var rowFlagDetails: [Flag: [String]] = [:]
-        for row in result.invoices { if let flag = row.flag { rowFlagDetails[flag, default: []].append(row.flagDetail) } }
-        // The auto-reconciled rate, as `status` and the workbook's Summary define it: rows settled without a
-        // person, of the rows with any payment.
-        let settled: Set<InvoiceStatus> = [.paid, .overpaid, .refunded, .partiallyRefunded]
-        let withPayment = result.invoices.filter { !$0.paymentIDs.isEmpty }
-        let incoming = withPayment.count
-        let automatic = withPayment.filter { settled.contains($0.status) && $0.flag == nil && $0.matchRule != .manual }.count
-        for payment in result.payments {
-            let applied = !payment.invoiceNumbers.isEmpty
-            guard !applied, let code = payment.flag,
-                  !(rowFlagDetails[code] ?? []).contains(where: { $0.contains(payment.stripeID) }) else { continue }
+        // Payments no row took that carry a flag, not already named by a row's: a person must act on them too.
+        for (payment, code) in result.flaggedPaymentsNoRowTook {
             let since = firstSeen(previous?.payments[payment.stripeID], flag: code.rawValue, estimate: payment.created)
             snapshot.payments[payment.stripeID] = ReportState.Entry(status: payment.status, flag: code.rawValue,
                                                                      flaggedSince: LedgerDate.timestampString(since))
@@ -128,7 +115,7 @@ enum ReportFigures {
                 status: payment.kind.rawValue, flag: code.rawValue, flagDetail: payment.flagDetail,
                 flaggedSince: ReportFormat.time(since), flaggedDays: Int((now - since) / 86_400)
             )
-            flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: payment.stripeID, 
+            flagged.append(FlagItem(line: line, since: since, severity: code.severity, key: payment.stripeID,
                                     isNew: isNewFlag(since: since, flag: code.rawValue, then: state.lastSent?.payments[payment.stripeID])))
         }
 
@@ -144,6 +131,7 @@ enum ReportFigures {
         let stillFlagged = flagged.filter { !$0.isNew }.sorted(by: byAge)
         let oldest = flagged.sorted(by: byAge).prefix(oldestShown)
 
+        let rate = result.autoReconciled
         let context = ReportContext(
             ledgerName: ledgerName, generatedAt: ReportFormat.time(now),
             periodStart: period.start.map(ReportFormat.time) ?? "", periodLabel: period.label,
@@ -152,8 +140,8 @@ enum ReportFigures {
             newlyPaid: newlyPaid.sorted { ($0.paidAt, $0.index) < ($1.paidAt, $1.index) }.map(\.line),
             newlyFlagged: newlyFlagged.map(\.line), stillFlagged: stillFlagged.map(\.line),
             oldestOpenFlags: oldest.map(\.line), openFlagCount: flagged.count,
-            autoReconciledRate: ReportFormat.rate(automatic, of: incoming),
-            autoReconciledCount: automatic, paymentCount: incoming
+            autoReconciledRate: ReportFormat.rate(rate.settled, of: rate.withPayment),
+            autoReconciledCount: rate.settled, paymentCount: rate.withPayment
         )
         return Made(context: context, snapshot: snapshot)
     }

@@ -95,24 +95,13 @@ struct StatusSummary: Encodable {
         self.ledger = ledger
         asOf = LedgerDate.dayString(asOfDay)
         var totals: [Currency: (rows: Int, due: Int64, paid: Int64, refunded: Int64, balance: Int64, aging: [Int64])] = [:]
-        var withPayment = 0
-        var settledAlone = 0
-        var counted = 0
         for (invoice, state) in zip(invoices, result.invoices) {
-            counted += 1
             // A row that cannot be read has no status (its cell is empty), only its invalid_row flag.
             if invoice.isValid { statuses[state.status.rawValue, default: 0] += 1 }
             if let flag = state.flag {
                 flags[flag.rawValue, default: 0] += 1
                 needsAttention.append(Attention(target: invoice.invoiceNumber.isEmpty ? "row \(invoice.index + 2)" : invoice.invoiceNumber,
                                                 flag: flag.rawValue, detail: state.flagDetail))
-            }
-            if !state.paymentIDs.isEmpty {
-                withPayment += 1
-                if state.flag == nil, state.matchRule != .manual,
-                   [.paid, .overpaid, .refunded, .partiallyRefunded].contains(state.status) {
-                    settledAlone += 1
-                }
             }
             guard invoice.isValid, let currency = invoice.currency, let due = invoice.amountDue else { continue }
             var t = totals[currency] ?? (0, 0, 0, 0, 0, Array(repeating: 0, count: 5))
@@ -128,7 +117,7 @@ struct StatusSummary: Encodable {
             }
             totals[currency] = t
         }
-        rows = counted
+        rows = result.invoices.count
         for (currency, t) in totals.sorted(by: { $0.key < $1.key }) {
             func money(_ v: Int64) -> String { Money.decimalString(v, exponent: currency.exponent) }
             var c = CurrencyTotals(currency: currency.code)
@@ -140,15 +129,12 @@ struct StatusSummary: Encodable {
             for (i, name) in Self.buckets.enumerated() { c.aging[name] = money(t.aging[i]) }
             currencies.append(c)
         }
-        // A payment no row took needs a person too, unless a row's flag already names it (a currency
-        // mismatch is flagged on both): one item, the row's — as the report counts them.
-        let rowItems = needsAttention
-        for payment in result.payments {
-            guard let flag = payment.flag, payment.invoiceNumbers.isEmpty,
-                  !rowItems.contains(where: { $0.flag == flag.rawValue && $0.detail.contains(payment.stripeID) }) else { continue }
+        // A payment no row took needs a person too — as the report counts them.
+        for (payment, flag) in result.flaggedPaymentsNoRowTook {
             needsAttention.append(Attention(target: payment.stripeID, flag: flag.rawValue, detail: payment.flagDetail))
         }
-        autoReconciledRate = withPayment == 0 ? nil : Double(settledAlone) / Double(withPayment)
+        let rate = result.autoReconciled
+        autoReconciledRate = rate.withPayment == 0 ? nil : Double(rate.settled) / Double(rate.withPayment)
     }
 
     func printText() {
