@@ -99,7 +99,7 @@ public final class Inbox: @unchecked Sendable {
         self.directory = directory
         self.journalPath = directory + "/inbox.log"
         self.appliedPath = directory + "/applied"
-        self.failedPath = directory + "/failed.jsonl"
+        self.failedPath = Self.failedPath(directory: directory)
         self.logger = logger
 
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
@@ -380,13 +380,16 @@ public final class Inbox: @unchecked Sendable {
         return InboxPosition(offset: durableEnd)
     }
 
-    /// False once the inbox is closed or stopped by a write failure.
+    /// `failed.jsonl` of the inbox in `directory`: the events the sink refused.
+    public static func failedPath(directory: String) -> String { directory + "/failed.jsonl" }
+
     /// Events kept in `failed.jsonl` (one line each) of the inbox in `directory`; 0 without the file.
     public static func failedEventCount(directory: String) -> Int {
-        guard let data = FileManager.default.contents(atPath: directory + "/failed.jsonl") else { return 0 }
+        guard let data = FileManager.default.contents(atPath: failedPath(directory: directory)) else { return 0 }
         return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
+    /// False once the inbox is closed or stopped by a write failure.
     public var isAcceptingAppends: Bool {
         condition.lock()
         defer { condition.unlock() }

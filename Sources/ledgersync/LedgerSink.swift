@@ -131,7 +131,7 @@ extension LedgerSink {
     /// The file listing webhook events that could not be applied, for messages.
     static func failedEventsFile(ledger: String) -> String {
         guard let paths = try? LedgerPaths(ledger: ledger) else { return "inbox/failed.jsonl" }
-        return (inboxDirectory(paths: paths) as NSString).appendingPathComponent("failed.jsonl")
+        return Inbox.failedPath(directory: inboxDirectory(paths: paths))
     }
 
     /// How many webhook events `serve` could not apply (lines of `inbox/failed.jsonl`); 0 without one.
