@@ -44,20 +44,20 @@ public struct Puller: Sendable {
                     query.append((parts[0], parts.count > 1 ? parts[1] : ""))
                 }
                 progress("pulling \(endpoint.name): page \(state.pages + 1) (\(state.objects) so far)")
-                var answer: [UInt8]?
+                var bytes: [UInt8]?   // nil: the listing does not apply to this object, nothing in it
                 do {
-                    answer = try await client.get(endpoint.path, query: query, onRetry: progress)
+                    bytes = try await client.get(endpoint.path, query: query, onRetry: progress)
                 } catch {
                     guard endpoint.optional, error.kind == .rejected, error.status == 400 else { throw error }
                 }
-                let bytes = answer ?? Array(#"{"object":"list","data":[],"has_more":false}"#.utf8)
-                let page = try ListPage.parse(bytes, endpoint: endpoint.path)
+                var page = ListPage(hasMore: false, count: 0, lastID: nil)
+                if let bytes { page = try ListPage.parse(bytes, endpoint: endpoint.path) }
                 if page.hasMore, let last = page.lastID, last == state.startingAfter {
                     // The same page again: following it would never end.
                     throw StripeAPIError(.gaveUp, context: endpoint.path,
                                          "the server said more follow after \(last) but answered the same page again, so paging cannot go on; what was fetched so far is kept — check --api-base")
                 }
-                if page.count > 0 { try apply(endpoint, bytes) }
+                if let bytes, page.count > 0 { try apply(endpoint, bytes) }
                 state.pages += 1
                 state.objects += page.count
                 if page.hasMore, let last = page.lastID {
