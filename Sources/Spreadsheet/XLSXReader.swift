@@ -20,22 +20,22 @@ struct XLSXReader {
         for entry in archive { entries[entry.path.lowercased()] = entry }
         func part(_ name: String) throws(XLSXError) -> Data? {
             guard let entry = entries[name.lowercased()] else { return nil }
-            var data = Data()
-            data.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(max(entry.compressedSize, 1)) * 200, 1 << 30)))
-            // The zip's CRC-32 is checked with zlib's crc32, several times faster than ZIPFoundation's own.
-            var crc = crc32(0, nil, 0)
             // A part that unpacks to far more than a spreadsheet's XML ever does (a "zip bomb"): stop
             // before it takes the machine's memory.
-            let compressed = max(Int(entry.compressedSize), 1)
+            let compressed = max(entry.compressedSize, 1), maxRatio: UInt64 = 200
+            var data = Data()
+            data.reserveCapacity(Int(min(entry.uncompressedSize, compressed * maxRatio, 1 << 30)))
+            // The zip's CRC-32 is checked with zlib's crc32, several times faster than ZIPFoundation's own.
+            var crc = crc32(0, nil, 0)
             struct TooExpanded: Error {}
             do {
                 _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { piece in
                     piece.withUnsafeBytes { crc = crc32(crc, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count)) }
                     data.append(piece)
-                    if data.count > 64 << 20, data.count / compressed > 200 { throw TooExpanded() }
+                    if data.count > 64 << 20, UInt64(data.count) / compressed > maxRatio { throw TooExpanded() }
                 }
             } catch is TooExpanded {
-                throw fail(.limitExceeded, "has a part \(name) that unpacks to more than 200 times its packed size, which no spreadsheet writes (a zip bomb?); LedgerSync does not open it")
+                throw fail(.limitExceeded, "has a part \(name) that unpacks to more than \(maxRatio) times its packed size, which no spreadsheet writes (a zip bomb?); LedgerSync does not open it")
             } catch {
                 throw fail(.malformedXML, "has a damaged part \(name) (\(error)); save it again from your spreadsheet program")
             }
@@ -110,7 +110,7 @@ struct XLSXReader {
         let sharedStrings = try sharedResult.get(0)
         let date1904 = workbook.date1904
         let styles = dateStyles
-        let sheetResults = ResultBox<(rows: [[XLSXCell]], hiddenColumns: [Int])>(count: parts.count)
+        let sheetResults = ResultBox<(rows: [[XLSXCell]], hiddenColumns: [ClosedRange<Int>])>(count: parts.count)
         let reader = self
         let sendableParts = parts
         DispatchQueue.concurrentPerform(iterations: sendableParts.count) { index in
@@ -127,7 +127,7 @@ struct XLSXReader {
     }
 
     private func parseSheet(_ xml: Data, path sheetPath: String, name: String, handler: SheetHandler)
-        -> Result<(rows: [[XLSXCell]], hiddenColumns: [Int]), XLSXError> {
+        -> Result<(rows: [[XLSXCell]], hiddenColumns: [ClosedRange<Int>]), XLSXError> {
         do {
             let parsed = try parse(xml, part: sheetPath, into: handler)
             return .success((parsed.rows, parsed.hiddenColumns))
