@@ -42,7 +42,7 @@ public final class XLSXLedger: LedgerBackend, @unchecked Sendable {
         var invoiceCells: [[XLSXCell]] = []
         var paymentCells: [String: [String: XLSXCell]] = [:]
         var otherSheets: [XLSXSheet] = []
-        var invoiceHiddenColumns: [Int] = []
+        var invoiceHiddenColumns: [ClosedRange<Int>] = []
     }
 
     public init(paths: LedgerPaths) {

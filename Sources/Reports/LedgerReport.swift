@@ -34,13 +34,13 @@ public struct LedgerReport: Sendable {
     public var paymentCellsAsRead: [String: [String: XLSXCell]]
     /// For an XLSX ledger: the user's own sheets, written back after the ledger's (values only).
     public var otherSheets: [XLSXSheet]
-    /// For an XLSX ledger: the Invoices columns a person hid (0-based), hidden again when written.
-    public var invoiceHiddenColumns: [Int]
+    /// For an XLSX ledger: the Invoices column ranges a person hid (0-based), hidden again when written.
+    public var invoiceHiddenColumns: [ClosedRange<Int>]
 
     public init(ledgerName: String, invoicesTable: Table, paymentsTable: Table, invoices: [Invoice],
                 result: Reconciliation, records: RecordSet, mode: StripeMode?, asOf: Int64,
                 invoiceCellsAsRead: [[XLSXCell]] = [], paymentCellsAsRead: [String: [String: XLSXCell]] = [:],
-                otherSheets: [XLSXSheet] = [], invoiceHiddenColumns: [Int] = []) {
+                otherSheets: [XLSXSheet] = [], invoiceHiddenColumns: [ClosedRange<Int>] = []) {
         self.ledgerName = ledgerName
         self.invoicesTable = invoicesTable
         self.paymentsTable = paymentsTable

@@ -304,8 +304,8 @@ final class WorkbookWriter {
         let overrideColumn = invoiceHeader.firstIndex(of: InvoiceColumn.statusOverride)
         for (part, sheet) in zip(parts, sheets) {
             try prepareTable(sheet, header: table.header, rows: part.rows, width: { widths[$0] })
-            for c in report.invoiceHiddenColumns where c < table.header.count {
-                try sheet.hideColumn(c, width: widths[c])
+            for c in table.header.indices where report.invoiceHiddenColumns.contains(where: { $0.contains(c) }) {
+                try sheet.hideColumns(c...c, width: widths[c])
             }
             if let overrideColumn {
                 try sheet.dataValidationList(firstRow: 1, lastRow: min(options.rowsPerSheet - 1, part.rows + 1_000), col: overrideColumn,
@@ -390,7 +390,7 @@ final class WorkbookWriter {
     func writeOther(_ source: XLSXSheet, on sheet: Worksheet) throws {
         // What a person hid stays hidden.
         if source.hidden { sheet.hide() }
-        for c in source.hiddenColumns where c < Workbook.maxColumns { try sheet.hideColumn(c) }
+        for range in source.hiddenColumns where range.upperBound < Workbook.maxColumns { try sheet.hideColumns(range) }
         var links = Self.maxLinksPerSheet
         for (r, row) in source.rows.enumerated() where r < Workbook.maxRows {
             for (c, cell) in row.enumerated() where c < Workbook.maxColumns {

@@ -75,10 +75,11 @@ public final class Worksheet {
         try check(LXW.setColumn(handle, first, last, width, f), 0, first, what: "column width")
     }
 
-    /// Hides column `col` (a person hid it); `width` applies when it is shown again.
-    public func hideColumn(_ col: Int, width: Double = 8.43) throws(XLSXError) {
-        _ = try prepare(0, col, nil)
-        try check(LXW.hideColumns(handle, col, col, width), 0, col, what: "hidden column")
+    /// Hides `columns` (a person hid them); `width` applies when they are shown again.
+    public func hideColumns(_ columns: ClosedRange<Int>, width: Double = 8.43) throws(XLSXError) {
+        _ = try prepare(0, columns.lowerBound, nil)
+        _ = try prepare(0, columns.upperBound, nil)
+        try check(LXW.hideColumns(handle, columns.lowerBound, columns.upperBound, width), 0, columns.lowerBound, what: "hidden column")
     }
 
     /// Hides the sheet from the tab bar.

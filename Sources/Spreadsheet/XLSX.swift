@@ -46,10 +46,10 @@ public struct XLSXSheet: Equatable, Sendable {
     public var rows: [[XLSXCell]]
     /// Hidden from the tab bar (`state="hidden"` or `"veryHidden"`).
     public var hidden: Bool
-    /// 0-based columns the sheet hides (`<col hidden="1">`), ascending.
-    public var hiddenColumns: [Int]
+    /// 0-based column ranges the sheet hides (`<col hidden="1" min max>`), as the file lists them.
+    public var hiddenColumns: [ClosedRange<Int>]
 
-    public init(name: String, rows: [[XLSXCell]], hidden: Bool = false, hiddenColumns: [Int] = []) {
+    public init(name: String, rows: [[XLSXCell]], hidden: Bool = false, hiddenColumns: [ClosedRange<Int>] = []) {
         self.name = name
         self.rows = rows
         self.hidden = hidden

@@ -152,8 +152,8 @@ final class SheetHandler: XLSXPartHandler {
     let dateStyles: [XLSXDateStyle]
     let date1904: Bool
     var rows: [[XLSXCell]] = []
-    /// 0-based columns a `<col hidden="1" min max>` hides.
-    var hiddenColumns: [Int] = []
+    /// 0-based column ranges a `<col hidden="1" min max>` hides.
+    var hiddenColumns: [ClosedRange<Int>] = []
     var failure: XLSXError?
 
     private var row: [XLSXCell] = []
@@ -181,7 +181,7 @@ final class SheetHandler: XLSXPartHandler {
         case "col":
             if let hidden = attributes.string("hidden"), hidden == "1" || hidden == "true",
                let min = attributes.integer("min"), let max = attributes.integer("max"), min >= 1, min <= max, max <= Self.maxColumns {
-                hiddenColumns += Array((min - 1)...(max - 1))
+                hiddenColumns.append((min - 1)...(max - 1))
             }
         case "c":
             if let r = attributes.bytes("r"), let c = Self.column(of: r) { col = c } else { col += 1 }

@@ -144,6 +144,7 @@ struct XLSXLedgerTests {
         ws.column_dimensions['D'].hidden = True
         wb.create_sheet('P&L').append(['a & b'])
         secret = wb.create_sheet('Salaries'); secret.append(['x']); secret.sheet_state = 'hidden'
+        secret.column_dimensions.group('J', 'XFD', hidden=True)
         wb.save(sys.argv[1])
         """)
         #expect(try Subprocess.python(dir.path("make.py"), [dir.path("ledger.xlsx")]).status == 0)
@@ -155,13 +156,17 @@ struct XLSXLedgerTests {
         #expect(invoices.rows[0].firstIndex(of: .string("status")).map { $0 > 6 } == true, "LedgerSync's columns come after every used one: \(invoices.rows[0])")
         // A sheet name with an ampersand keeps it (libxml2 hands attribute text over as `&#38;`).
         #expect(try PythonTool.dump(dir.path("ledger.xlsx")).sheet["P&L"]?.rows == [[.string("a & b")]])
-        // What a person hid stays hidden: a sheet, a column.
+        // What a person hid stays hidden: a sheet, a column, a range of columns (as one range, not 16,375 columns).
         let hidden = try Subprocess.python(code: """
-            import openpyxl, sys
+            import openpyxl, sys, zipfile
             wb = openpyxl.load_workbook(sys.argv[1])
-            print(wb['Salaries'].sheet_state, wb['Invoices'].column_dimensions['D'].hidden, wb['P&L'].sheet_state)
+            cols = wb['Salaries'].column_dimensions['J']
+            zf = zipfile.ZipFile(sys.argv[1])
+            elements = max(zf.read(n).count(b'<col ') for n in zf.namelist() if n.startswith('xl/worksheets/'))
+            print(wb['Salaries'].sheet_state, wb['Invoices'].column_dimensions['D'].hidden, wb['P&L'].sheet_state,
+                  cols.hidden, cols.min, cols.max, elements < 100)
             """, [dir.path("ledger.xlsx")])
-        #expect(String(decoding: hidden, as: UTF8.self) == "hidden True visible\n")
+        #expect(String(decoding: hidden, as: UTF8.self) == "hidden True visible True 10 16384 True\n")
     }
 
     @Test func aWorkbookWithoutAnInvoicesSheetIsRefused() throws {
