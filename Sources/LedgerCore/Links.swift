@@ -21,7 +21,7 @@ struct RecordStore {
         i < base.count ? base.address(i) : extra.address(i - base.count)
     }
 
-    mutating func append(_ record: Record) { extra.append(record) }
+    mutating func append(_ record: consuming Record) { extra.append(record) }
 }
 
 final class RecordGraph {
@@ -142,34 +142,43 @@ final class RecordGraph {
         var standalone: [Int] = []
         var txnsOf: [String: [Int]] = [:]
         for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
-            // Fields are read one by one: copying the whole record costs a retain per field.
-            let type = (store[ti].type ?? "").lowercased()
+            // Read in place: copying the whole record costs a retain per field.
+            let t = store.address(ti)
+            let type = RecordGraph.lowercase(t.pointee.type)
             let ownFailure = type == "payout_failure" || type == "payout_cancel"
-            if !ownFailure, let owner = owners[store[ti].id] ?? store[ti].source.flatMap({ slot[$0] != nil ? $0 : nil }) {
+            if !ownFailure, !owners.isEmpty, let owner = owners[t.pointee.id] {
                 txnsOf[owner, default: []].append(ti)
                 continue
             }
-            if !ownFailure, type == "charge" || type == "payment", let source = store[ti].source, slot[source] == nil {
-                var c = Record(kind: .charge, id: source, door: store[ti].door)
-                c.livemode = store[ti].livemode
-                c.created = store[ti].created
-                c.observedAt = store[ti].observedAt
-                c.status = "succeeded"
-                c.captured = true
-                c.currency = store[ti].currency
-                c.amount = store[ti].amount
-                c.amountCaptured = store[ti].amount
-                c.balanceTransaction = store[ti].id
-                c.payout = store[ti].payout
-                let ci = store.count
-                slot[source] = ci
-                store.append(c)
-                ids.append(c.id)
-                kinds[chargeK].append(ci)
-                // Not in `txnsOf`: the charge's own `balanceTransaction` names it (``Engine/settle``).
+            guard !ownFailure, let source = t.pointee.source else {
+                standalone.append(ti)
                 continue
             }
-            standalone.append(ti)
+            guard type == "charge" || type == "payment" else {
+                if slot[source] != nil { txnsOf[source, default: []].append(ti) } else { standalone.append(ti) }
+                continue
+            }
+            // One hash: the source's slot is taken for a synthetic charge unless a record holds it.
+            let ci = store.count
+            guard RecordSet.claim(&slot[source], ci) == ci else {
+                txnsOf[source, default: []].append(ti)
+                continue
+            }
+            var c = Record(kind: .charge, id: source, door: t.pointee.door)
+            c.livemode = t.pointee.livemode
+            c.created = t.pointee.created
+            c.observedAt = t.pointee.observedAt
+            c.status = "succeeded"
+            c.captured = true
+            c.currency = t.pointee.currency
+            c.amount = t.pointee.amount
+            c.amountCaptured = t.pointee.amount
+            c.balanceTransaction = t.pointee.id
+            c.payout = t.pointee.payout
+            store.append(c)
+            ids.append(source)
+            kinds[chargeK].append(ci)
+            // Not in `txnsOf`: the charge's own `balanceTransaction` names it (``Engine/settle``).
         }
         timing.mark("links: balance transactions")
         let charges = kinds[chargeK]
@@ -267,19 +276,20 @@ final class RecordGraph {
         return nil
     }
     /// Whether a charge's money counts: succeeded (or an export's paid/refunded/disputed) and captured.
-    static func chargeCounts(_ c: Record) -> Bool {
+    /// Importers should write Stripe's `succeeded`; the Dashboard's words for a settled payment are
+    /// accepted as well.
+    @inline(__always)
+    static func chargeCounts(_ c: borrowing Record) -> Bool {
         guard c.captured != false else { return false }
-        return countedChargeStatuses.contains((c.status ?? "").lowercased())
+        switch lowercase(c.status) {
+        case "succeeded", "paid", "refunded", "partially_refunded", "partially refunded", "disputed": return true
+        default: return false
+        }
     }
 
-    /// Charge statuses whose money has moved. Importers should write Stripe's `succeeded`; the
-    /// Dashboard's words for a settled payment are accepted as well.
-    static let countedChargeStatuses: Set<String> = [
-        "succeeded", "paid", "refunded", "partially_refunded", "partially refunded", "disputed",
-    ]
-
     /// The captured amount of a counted charge: `amount_captured`, else `amount`.
-    static func capturedAmount(_ c: Record) -> Int64 {
+    @inline(__always)
+    static func capturedAmount(_ c: borrowing Record) -> Int64 {
         if let captured = c.amountCaptured, captured > 0 { return captured }
         return abs(c.amount ?? 0)
     }
@@ -291,10 +301,19 @@ final class RecordGraph {
         if let e = RecordGraph.trimmedNonEmpty(store[r].email) { return e }
         if let i = intent, let e = RecordGraph.trimmedNonEmpty(store[i].email) { return e }
         if let s = session, let e = RecordGraph.trimmedNonEmpty(store[s].email) { return e }
-        for cus in [store[r].customer, intent.flatMap { store[$0].customer }, session.flatMap { store[$0].customer }] {
-            if let cus, let c = slot[cus], let e = RecordGraph.trimmedNonEmpty(store[c].email) { return e }
+        func customerEmail(_ cus: String?) -> String? {
+            guard let cus, let c = slot[cus] else { return nil }
+            return RecordGraph.trimmedNonEmpty(store[c].email)
         }
-        return ""
+        return customerEmail(store[r].customer) ?? intent.flatMap { customerEmail(store[$0].customer) }
+            ?? session.flatMap { customerEmail(store[$0].customer) } ?? ""
+    }
+
+    /// `s` lowercased (`""` when nil), without making a new string for Stripe's own words, which are lowercase already.
+    @inline(__always)
+    static func lowercase(_ s: String?) -> String {
+        guard let s else { return "" }
+        return s.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? s.lowercased() : s
     }
 
     @inline(__always)

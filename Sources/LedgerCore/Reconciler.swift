@@ -152,19 +152,28 @@ struct Engine {
     func settle(_ line: inout PaymentLine, record ri: Int) {
         let store = graph.store
         let record = store.address(ri)
-        var txns = graph.transactionsOf[record.pointee.id] ?? []
-        if let bt = record.pointee.balanceTransaction, let own = graph.index(bt), !txns.contains(own) { txns.append(own) }
-        txns.sort { store[$0].id < store[$1].id }
-        if record.pointee.kind == .balanceTransaction { txns = [ri] }
+        // A balance transaction is its own; anything else has those listed by it and the one it names.
+        var txns: [Int]
+        if record.pointee.kind == .balanceTransaction {
+            txns = [ri]
+        } else {
+            txns = graph.transactionsOf[record.pointee.id] ?? []
+            if let bt = record.pointee.balanceTransaction, let own = graph.index(bt), !txns.contains(own) { txns.append(own) }
+            if txns.count > 1 { txns.sort { store[$0].id < store[$1].id } }
+        }
         var fee: Int64? = record.pointee.kind == .balanceTransaction ? nil : record.pointee.fee
         var net: Int64? = record.pointee.kind == .balanceTransaction ? nil : record.pointee.net
         if fee == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].fee != nil }) { fee = txns.reduce(0) { $0 + (store[$1].fee ?? 0) } }
         if net == nil, !txns.isEmpty, txns.allSatisfy({ store[$0].net != nil }) { net = txns.reduce(0) { $0 + (store[$1].net ?? 0) } }
         line.fee = fee
         line.net = net
-        line.settlementCurrency = (record.pointee.settlementCurrency ?? txns.first { store[$0].currency != nil }.flatMap { store[$0].currency } ?? line.currency.code).lowercased()
+        let settlement = record.pointee.settlementCurrency ?? txns.first { store[$0].currency != nil }.flatMap { store[$0].currency } ?? line.currency.code
+        line.settlementCurrency = RecordGraph.lowercase(settlement)
         var payout = record.pointee.payout ?? txns.first { store[$0].payout != nil }.flatMap { store[$0].payout } ?? ""
-        if let po = graph.index(payout), ["failed", "canceled"].contains((store[po].status ?? "").lowercased()) { payout = "" }
+        if !payout.isEmpty, let po = graph.index(payout) {
+            let status = RecordGraph.lowercase(store[po].status)
+            if status == "failed" || status == "canceled" { payout = "" }
+        }
         line.payoutID = payout
     }
 

@@ -74,7 +74,7 @@ public struct RecordPages: RandomAccessCollection, Sendable, Equatable {
         return UnsafePointer(storage.pages[position >> Self.shift] + (position & Self.mask))
     }
 
-    public mutating func append(_ record: Record) {
+    public mutating func append(_ record: consuming Record) {
         makeUnique()
         let n = storage.count
         if n & Self.mask == 0 { storage.pages.append(.allocate(capacity: Self.pageSize)) }
