@@ -103,7 +103,7 @@ final class RecordGraph {
         }
         for p in kinds[RecordGraph.kindIndex(.paymentIntent)] {
             let pi = store[p]
-            let status = (pi.status ?? "").lowercased()
+            let status = RecordGraph.lowercase(pi.status)
             let known = (pi.charge.map { slot[$0] != nil } ?? false) || chargesNamingIntent[pi.id] != nil
             guard !known, ["processing", "requires_capture", "succeeded"].contains(status) else { continue }
             var c = Record(kind: .charge, id: pi.charge ?? pi.id, door: pi.door)

@@ -202,7 +202,7 @@ struct Engine {
             let created = c.pointee.created ?? c.pointee.observedAt ?? 0
             // Authorised, not captured: Stripe's API says `succeeded` with `captured: false`, its Dashboard
             // says Uncaptured, and so does the payments table (a row read back must not count).
-            let status = c.pointee.captured == false && (c.pointee.status ?? "").lowercased() == "succeeded" ? "uncaptured" : c.pointee.status ?? ""
+            let status = c.pointee.captured == false && RecordGraph.lowercase(c.pointee.status) == "succeeded" ? "uncaptured" : c.pointee.status ?? ""
             var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: status, created: created,
                                    currency: cur, amount: counts ? magnitude : (c.pointee.amount ?? 0), door: c.pointee.door)
             let customer: String? = c.pointee.customer ?? intent.flatMap { store[$0].customer }
@@ -215,7 +215,7 @@ struct Engine {
             var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: c.pointee.observedAt, sweepTime: created)
             if !counts {
-                let status = (c.pointee.status ?? "").lowercased()
+                let status = RecordGraph.lowercase(c.pointee.status)
                 if c.pointee.captured == false && status == "succeeded" {
                     e.info = "\(c.pointee.id) is authorised but not captured: it does not count until it is captured."
                 } else if status == "pending" {
@@ -259,7 +259,7 @@ struct Engine {
                 guard let cur = currency(code, of: r.pointee.id) else { continue }
                 let created = r.pointee.created ?? r.pointee.observedAt ?? 0
                 let magnitude = abs(r.pointee.amount ?? 0)
-                let status = (r.pointee.status ?? "").lowercased()
+                let status = RecordGraph.lowercase(r.pointee.status)
                 var line = PaymentLine(stripeID: r.pointee.id, kind: kind == .refund ? .refund : .dispute, status: r.pointee.status ?? "",
                                        created: created, currency: cur, amount: -magnitude, door: r.pointee.door)
                 line.chargeID = chargeID ?? ""
@@ -285,7 +285,7 @@ struct Engine {
             let invoice = n.invoice.flatMap { graph.index($0) }
             guard let cur = currency(n.currency ?? invoice.flatMap { store[$0].currency }, of: n.id) else { continue }
             let type = (n.type ?? "pre_payment").lowercased()
-            let isVoid = (n.status ?? "").lowercased() == "void"
+            let isVoid = RecordGraph.lowercase(n.status) == "void"
             let counts = type == "pre_payment" && !isVoid
             let magnitude = abs(n.amount ?? n.total ?? 0)
             let created = n.created ?? n.observedAt ?? 0
@@ -310,7 +310,7 @@ struct Engine {
         // Stripe invoices: customer credit applied and amounts paid that no object explains.
         for ii in graph.records(.invoice) {
             let inv = store[ii]
-            let status = (inv.status ?? "").lowercased()
+            let status = RecordGraph.lowercase(inv.status)
             guard inv.currency != nil || inv.amountPaid != nil || inv.total != nil else { continue }
             guard let cur = currency(inv.currency, of: inv.id) else { continue }
             let refs = graph.references(of: ii, intent: nil, session: nil, invoice: nil)
@@ -409,7 +409,7 @@ struct Engine {
         for i in rows.indices {
             if rows[i].valid, let inv = graph.record(rows[i].invoice.stripeInvoiceID), inv.kind == .invoice,
                let cur = rows[i].currency {
-                let status = (inv.status ?? "").lowercased()
+                let status = RecordGraph.lowercase(inv.status)
                 if status == "void" {
                     rows[i].isVoid = true
                     if keepTrail { rows[i].trail.append("\(inv.id) Stripe invoice void \(Engine.time(inv.observedAt))") }
@@ -822,7 +822,7 @@ struct Engine {
                 let po = lines[ei].payoutID
                 guard !po.isEmpty, !payouts.contains(po) else { continue }
                 payouts.append(po)
-                if let record = graph.record(po), (record.status ?? "").lowercased() == "paid", let arrival = record.dueBy {
+                if let record = graph.record(po), RecordGraph.lowercase(record.status) == "paid", let arrival = record.dueBy {
                     deposited = max(deposited ?? arrival, arrival)
                 }
             }
