@@ -30,9 +30,11 @@ final class RecordGraph {
     // `[Record]` lists do) costs a retain and a release per field. A final class with `let`
     // properties lets the engine read `store[i].field` without copying the record.
 
-    /// Every merged record (in the record set's order), then the synthetic charges (see ``init(records:)``).
+    /// Every merged record (in the record set's order), then the charges made from payment intents
+    /// (see ``init(records:)``).
     let store: RecordStore
-    /// Id → position in `store`; a synthetic charge replaces the record of the same id.
+    /// Id → position in `store`; a synthetic charge replaces the record of the same id. A charge known
+    /// only from its balance transaction has the transaction's position (``standsForCharge(_:)``).
     let slot: [String: Int]
     /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id.
     private let ofKind: [[Int]]
@@ -76,8 +78,10 @@ final class RecordGraph {
     ///   becomes a charge keyed by its `latest_charge` id when known (the real charge, arriving later,
     ///   replaces it under the same key), else by the payment intent id (`pi_…`; the synthetic charge
     ///   then stands in for the intent in `slot`, carrying its links, email and reference);
-    /// - a balance transaction of type `charge`/`payment` whose `source` is no known record becomes
-    ///   a succeeded charge keyed by that `source` id.
+    /// - a balance transaction of type `charge`/`payment` whose `source` is no known record stands for
+    ///   a succeeded charge keyed by that `source` id (``charge(fromTransaction:)``). It is not copied
+    ///   into a record of its own — an export of a few hundred thousand charges would double the
+    ///   memory — its position is listed among the charges and its `source` id points to it.
     init(records: RecordSet) {
         let timing = Timing()
         // The record set's own array and index, shared, not copied.
@@ -86,8 +90,7 @@ final class RecordGraph {
         let n = store.count
         // Sorting positions by id (a stable sort, like sorting the records themselves) moves Ints, not
         // records; the ids are taken out first so comparing never touches a whole record.
-        var ids = records.all.map(\.id)
-        let sorted = IDKey.sortedPositions(ids)
+        let sorted = IDKey.sortedPositions(records.all.map(\.id))
         var kinds = [[Int]](repeating: [], count: Record.Kind.allCases.count)
         for i in sorted { kinds[RecordGraph.kindIndex(store[i].kind)].append(i) }
         let chargeK = RecordGraph.kindIndex(.charge)
@@ -126,7 +129,6 @@ final class RecordGraph {
             let ci = store.count
             slot[c.id] = ci
             store.append(c)
-            ids.append(c.id)
             kinds[chargeK].append(ci)
             chargesNamingIntent[pi.id, default: []].append(ci)
         }
@@ -158,31 +160,18 @@ final class RecordGraph {
                 if slot[source] != nil { txnsOf[source, default: []].append(ti) } else { standalone.append(ti) }
                 continue
             }
-            // One hash: the source's slot is taken for a synthetic charge unless a record holds it.
-            let ci = store.count
-            guard RecordSet.claim(&slot[source], ci) == ci else {
+            // One hash: the source's slot is taken by the transaction, standing for the charge, unless a
+            // record holds it.
+            guard RecordSet.claim(&slot[source], ti) == ti else {
                 txnsOf[source, default: []].append(ti)
                 continue
             }
-            var c = Record(kind: .charge, id: source, door: t.pointee.door)
-            c.livemode = t.pointee.livemode
-            c.created = t.pointee.created
-            c.observedAt = t.pointee.observedAt
-            c.status = "succeeded"
-            c.captured = true
-            c.currency = t.pointee.currency
-            c.amount = t.pointee.amount
-            c.amountCaptured = t.pointee.amount
-            c.balanceTransaction = t.pointee.id
-            c.payout = t.pointee.payout
-            store.append(c)
-            ids.append(source)
-            kinds[chargeK].append(ci)
+            kinds[chargeK].append(ti)
             // Not in `txnsOf`: the charge's own `balanceTransaction` names it (``Engine/settle``).
         }
         timing.mark("links: balance transactions")
         let charges = kinds[chargeK]
-        kinds[chargeK] = IDKey.sortedPositions(count: charges.count, id: { ids[charges[$0]] }).map { charges[$0] }
+        kinds[chargeK] = IDKey.sortedPositions(count: charges.count, id: { RecordGraph.chargeID(store[charges[$0]]) }).map { charges[$0] }
 
         // Payment intent → charge.
         var chargeOfIntent: [String: String] = [:]
@@ -207,7 +196,8 @@ final class RecordGraph {
             guard let charge, let invoice, !invoice.isEmpty else { return }
             candidates[charge, default: []].append((rank, invoice))
         }
-        for c in kinds[chargeK] {
+        // A charge standing on its balance transaction names no invoice or payment intent.
+        for c in kinds[chargeK] where store[c].kind == .charge {
             claim(store[c].id, store[c].invoice, 0)
             if let pi = store[c].paymentIntent { claim(store[c].id, slot[pi].flatMap { store[$0].invoice }, 1) }
         }
@@ -232,8 +222,8 @@ final class RecordGraph {
             }
         }
         var chargesOfInvoice: [String: [Int]] = [:]
-        for c in kinds[chargeK] where RecordGraph.chargeCounts(store[c]) {
-            if let inv = invoiceOfCharge[store[c].id] { chargesOfInvoice[inv, default: []].append(c) }
+        for c in kinds[chargeK] where store[c].kind != .charge || RecordGraph.chargeCounts(store[c]) {
+            if let inv = invoiceOfCharge[RecordGraph.chargeID(store[c])] { chargesOfInvoice[inv, default: []].append(c) }
         }
 
         var refundsOfCharge: [String: [Int]] = [:]
@@ -262,8 +252,43 @@ final class RecordGraph {
     @inline(__always)
     func index(_ id: String) -> Int? { slot[id] }
 
-    /// The record with this id, copied (for the few places that are not hot).
-    func record(_ id: String) -> Record? { slot[id].map { store[$0] } }
+    /// The record with this id, copied (for the few places that are not hot); a charge standing on its
+    /// balance transaction as the charge.
+    func record(_ id: String) -> Record? {
+        slot[id].map { store[$0].kind == .balanceTransaction && store[$0].id != id ? RecordGraph.charge(fromTransaction: store[$0]) : store[$0] }
+    }
+
+    /// Position in `store` of the charge with this id: a charge record, or the balance transaction
+    /// standing for it.
+    func charge(_ id: String) -> Int? {
+        guard let i = slot[id] else { return nil }
+        let kind = store[i].kind
+        return kind == .charge || (kind == .balanceTransaction && store[i].id != id) ? i : nil
+    }
+
+    /// The id of the charge at a position of `records(.charge)`: its own, or the `source` of the balance
+    /// transaction that stands for it.
+    @inline(__always)
+    static func chargeID(_ c: borrowing Record) -> String {
+        c.kind == .balanceTransaction ? c.source ?? c.id : c.id
+    }
+
+    /// The charge a `charge`/`payment` balance transaction stands for when the charge itself was never
+    /// seen: succeeded and captured, of the transaction's amount and currency, keyed by its `source`.
+    static func charge(fromTransaction t: borrowing Record) -> Record {
+        var c = Record(kind: .charge, id: t.source ?? t.id, door: t.door)
+        c.livemode = t.livemode
+        c.created = t.created
+        c.observedAt = t.observedAt
+        c.status = "succeeded"
+        c.captured = true
+        c.currency = t.currency
+        c.amount = t.amount
+        c.amountCaptured = t.amount
+        c.balanceTransaction = t.id
+        c.payout = t.payout
+        return c
+    }
 
     /// The charge a refund or dispute follows: its `charge`, else its payment intent's charge.
     func chargeID(charge: String?, intent: String?) -> String? {
@@ -295,17 +320,17 @@ final class RecordGraph {
     }
 
     /// The payer's email: on the record, its payment intent, its checkout session, else its customer's.
-    func email(of r: Int, intent: Int?, session: Int?) -> String {
+    func email(of r: UnsafePointer<Record>, intent: Int?, session: Int?) -> String {
         // The first non-empty of the record's, the intent's and the session's email, then the
         // email of the first of their customers that has one.
-        if let e = RecordGraph.trimmedNonEmpty(store[r].email) { return e }
+        if let e = RecordGraph.trimmedNonEmpty(r.pointee.email) { return e }
         if let i = intent, let e = RecordGraph.trimmedNonEmpty(store[i].email) { return e }
         if let s = session, let e = RecordGraph.trimmedNonEmpty(store[s].email) { return e }
         func customerEmail(_ cus: String?) -> String? {
             guard let cus, let c = slot[cus] else { return nil }
             return RecordGraph.trimmedNonEmpty(store[c].email)
         }
-        return customerEmail(store[r].customer) ?? intent.flatMap { customerEmail(store[$0].customer) }
+        return customerEmail(r.pointee.customer) ?? intent.flatMap { customerEmail(store[$0].customer) }
             ?? session.flatMap { customerEmail(store[$0].customer) } ?? ""
     }
 
@@ -324,12 +349,12 @@ final class RecordGraph {
 
     /// References of a payment for rule 2, in order of preference: the charge's, its payment intent's,
     /// its checkout session's, its Stripe invoice's reference, then the Stripe invoice's `number`.
-    func references(of r: Int, intent: Int?, session: Int?, invoice: Int?) -> [String] {
+    func references(of r: UnsafePointer<Record>, intent: Int?, session: Int?, invoice: Int?) -> [String] {
         var out: [String] = []
         func consider(_ candidate: String?) {
             if let t = RecordGraph.trimmedNonEmpty(candidate), !out.contains(t) { out.append(t) }
         }
-        consider(store[r].reference)
+        consider(r.pointee.reference)
         if let intent { consider(store[intent].reference) }
         if let session { consider(store[session].reference) }
         if let invoice {

@@ -149,9 +149,11 @@ struct Engine {
     }
 
     /// Fee, net, settlement currency and payout from the object's balance transactions.
-    func settle(_ line: inout PaymentLine, record ri: Int) {
+    /// - Parameters:
+    ///   - record: the object (for a charge standing on its balance transaction, the charge made from it).
+    ///   - ri: its position in the store (the balance transaction's, for such a charge).
+    func settle(_ line: inout PaymentLine, record: UnsafePointer<Record>, at ri: Int) {
         let store = graph.store
-        let record = store.address(ri)
         // A balance transaction is its own; anything else has those listed by it and the one it names.
         var txns: [Int]
         if record.pointee.kind == .balanceTransaction {
@@ -186,67 +188,17 @@ struct Engine {
         entryOf.reserveCapacity(store.count)
         /// When a charge was made (refunds and disputes are swept no earlier).
         func chargeCreated(_ id: String) -> Int64? {
-            guard let ci = graph.index(id), store[ci].kind == .charge else { return nil }
+            guard let ci = graph.charge(id) else { return nil }
             return store[ci].created ?? store[ci].observedAt ?? 0
         }
 
         for ci in graph.records(.charge) {
-            let c = store.address(ci)
-            guard let cur = currency(c.pointee.currency, of: c.pointee.id) else { continue }
-            let intent = c.pointee.paymentIntent.flatMap { graph.index($0) }
-            let session = graph.sessionOfCharge[c.pointee.id]
-            let invoiceID = graph.invoiceOfCharge[c.pointee.id]
-            let invoice = invoiceID.flatMap { graph.index($0) }
-            let counts = RecordGraph.chargeCounts(c.pointee)
-            let magnitude = RecordGraph.capturedAmount(c.pointee)
-            let created = c.pointee.created ?? c.pointee.observedAt ?? 0
-            // Authorised, not captured: Stripe's API says `succeeded` with `captured: false`, its Dashboard
-            // says Uncaptured, and so does the payments table (a row read back must not count).
-            let status = c.pointee.captured == false && RecordGraph.lowercase(c.pointee.status) == "succeeded" ? "uncaptured" : c.pointee.status ?? ""
-            var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: status, created: created,
-                                   currency: cur, amount: counts ? magnitude : (c.pointee.amount ?? 0), door: c.pointee.door)
-            let customer: String? = c.pointee.customer ?? intent.flatMap { store[$0].customer }
-            line.customer = customer ?? session.flatMap { store[$0].customer } ?? invoice.flatMap { store[$0].customer } ?? ""
-            line.email = graph.email(of: ci, intent: intent, session: session)
-            line.stripeInvoiceID = invoiceID ?? ""
-            let refs = graph.references(of: ci, intent: intent, session: session, invoice: invoice)
-            line.reference = refs.first ?? ""
-            settle(&line, record: ci)
-            var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
-                          observedAt: c.pointee.observedAt, sweepTime: created)
-            if !counts {
-                let status = RecordGraph.lowercase(c.pointee.status)
-                if c.pointee.captured == false && status == "succeeded" {
-                    e.info = "\(c.pointee.id) is authorised but not captured: it does not count until it is captured."
-                } else if status == "pending" {
-                    e.info = "\(c.pointee.id) is pending (a bank debit or another payment still processing): it does not count until it succeeds."
-                } else if status == "failed" {
-                    e.info = "\(c.pointee.id) failed: no money moved."
-                } else {
-                    e.info = "\(c.pointee.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
-                }
-            }
-            add(line, e)
-
-            // Refunded amount no refund object explains. A refund of any status explains its amount:
-            // Stripe counts a pending refund in `amount_refunded` and takes a failed one back out, and
-            // the largest `amount_refunded` seen is kept — it may hold a refund that later failed.
-            if counts, let refunded = c.pointee.amountRefunded, refunded > 0 {
-                let explained = (graph.refundsOfCharge[c.pointee.id] ?? []).reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
-                let residual = refunded - explained
-                if residual > 0 {
-                    let when = c.pointee.observedAt ?? created
-                    var r = PaymentLine(stripeID: c.pointee.id + "#refunded", kind: .refund, status: "succeeded", created: when,
-                                        currency: cur, amount: -residual, door: c.pointee.door)
-                    r.customer = line.customer
-                    r.email = line.email
-                    r.stripeInvoiceID = line.stripeInvoiceID
-                    r.chargeID = c.pointee.id
-                    r.reference = line.reference
-                    r.settlementCurrency = line.settlementCurrency
-                    add(r, Entry(role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
-                                 observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
-                }
+            if store[ci].kind == .balanceTransaction {
+                // Made here and dropped after its line is built, never kept (``RecordGraph/init(records:)``).
+                let charge = RecordGraph.charge(fromTransaction: store.address(ci).pointee)
+                withUnsafePointer(to: charge) { addCharge($0, at: ci) }
+            } else {
+                addCharge(store.address(ci), at: ci)
             }
         }
 
@@ -270,7 +222,7 @@ struct Engine {
                     line.stripeInvoiceID = charge.stripeInvoiceID
                     line.reference = charge.reference
                 }
-                settle(&line, record: ri)
+                settle(&line, record: r, at: ri)
                 let counts = role == .refund ? !["failed", "canceled"].contains(status) : true
                 let sweep = max(created, chargeID.flatMap(chargeCreated) ?? created)
                 add(line, Entry(role: role, counts: counts, magnitude: magnitude, chargeID: chargeID,
@@ -293,10 +245,10 @@ struct Engine {
                                    currency: cur, amount: magnitude, door: n.door)
             line.stripeInvoiceID = n.invoice ?? ""
             line.customer = n.customer ?? invoice.flatMap { store[$0].customer } ?? ""
-            line.email = invoice.map { graph.email(of: $0, intent: nil, session: nil) } ?? ""
-            let refs = invoice.map { graph.references(of: $0, intent: nil, session: nil, invoice: nil) } ?? []
+            line.email = invoice.map { graph.email(of: store.address($0), intent: nil, session: nil) } ?? ""
+            let refs = invoice.map { graph.references(of: store.address($0), intent: nil, session: nil, invoice: nil) } ?? []
             line.reference = refs.first ?? ""
-            settle(&line, record: ni)
+            settle(&line, record: store.address(ni), at: ni)
             var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
                           observedAt: n.observedAt, sweepTime: created)
             if counts, let inv = n.invoice { creditOf[inv, default: 0] += magnitude }
@@ -313,8 +265,8 @@ struct Engine {
             let status = RecordGraph.lowercase(inv.status)
             guard inv.currency != nil || inv.amountPaid != nil || inv.total != nil else { continue }
             guard let cur = currency(inv.currency, of: inv.id) else { continue }
-            let refs = graph.references(of: ii, intent: nil, session: nil, invoice: nil)
-            let email = graph.email(of: ii, intent: nil, session: nil)
+            let refs = graph.references(of: store.address(ii), intent: nil, session: nil, invoice: nil)
+            let email = graph.email(of: store.address(ii), intent: nil, session: nil)
             let created = inv.created ?? inv.observedAt ?? 0
             if ["open", "paid", "uncollectible"].contains(status), let total = inv.total, let due = inv.amountDue {
                 let residual = total - due - (creditOf[inv.id] ?? 0)
@@ -356,7 +308,7 @@ struct Engine {
             let created = po.pointee.created ?? po.pointee.observedAt ?? 0
             var line = PaymentLine(stripeID: po.pointee.id, kind: .payout, status: po.pointee.status ?? "", created: created,
                                    currency: cur, amount: -abs(po.pointee.amount ?? 0), door: po.pointee.door)
-            settle(&line, record: pi)
+            settle(&line, record: po, at: pi)
             line.payoutID = ""
             add(line, Entry(role: .other, counts: false, magnitude: 0, observedAt: po.pointee.observedAt, sweepTime: created))
         }
@@ -367,11 +319,72 @@ struct Engine {
             let created = t.pointee.created ?? t.pointee.observedAt ?? 0
             var line = PaymentLine(stripeID: t.pointee.id, kind: Engine.kind(ofTransactionType: t.pointee.type ?? ""), status: t.pointee.status ?? "",
                                    created: created, currency: cur, amount: t.pointee.amount ?? 0, door: t.pointee.door)
-            settle(&line, record: ti)
+            settle(&line, record: t, at: ti)
             line.fee = t.pointee.fee
             line.net = t.pointee.net
             if line.kind == .payoutFailure { line.payoutID = t.pointee.source ?? "" }
             add(line, Entry(role: .other, counts: false, magnitude: 0, observedAt: t.pointee.observedAt, sweepTime: created))
+        }
+    }
+
+    /// The line of charge `c` (at `ci` in the store), and of the refunded amount no refund object explains.
+    mutating func addCharge(_ c: UnsafePointer<Record>, at ci: Int) {
+        let store = graph.store
+        guard let cur = currency(c.pointee.currency, of: c.pointee.id) else { return }
+        let intent = c.pointee.paymentIntent.flatMap { graph.index($0) }
+        let session = graph.sessionOfCharge[c.pointee.id]
+        let invoiceID = graph.invoiceOfCharge[c.pointee.id]
+        let invoice = invoiceID.flatMap { graph.index($0) }
+        let counts = RecordGraph.chargeCounts(c.pointee)
+        let magnitude = RecordGraph.capturedAmount(c.pointee)
+        let created = c.pointee.created ?? c.pointee.observedAt ?? 0
+        // Authorised, not captured: Stripe's API says `succeeded` with `captured: false`, its Dashboard
+        // says Uncaptured, and so does the payments table (a row read back must not count).
+        let status = c.pointee.captured == false && RecordGraph.lowercase(c.pointee.status) == "succeeded" ? "uncaptured" : c.pointee.status ?? ""
+        var line = PaymentLine(stripeID: c.pointee.id, kind: .charge, status: status, created: created,
+                               currency: cur, amount: counts ? magnitude : (c.pointee.amount ?? 0), door: c.pointee.door)
+        let customer: String? = c.pointee.customer ?? intent.flatMap { store[$0].customer }
+        line.customer = customer ?? session.flatMap { store[$0].customer } ?? invoice.flatMap { store[$0].customer } ?? ""
+        line.email = graph.email(of: c, intent: intent, session: session)
+        line.stripeInvoiceID = invoiceID ?? ""
+        let refs = graph.references(of: c, intent: intent, session: session, invoice: invoice)
+        line.reference = refs.first ?? ""
+        settle(&line, record: c, at: ci)
+        var e = Entry(role: .payment, counts: counts, magnitude: magnitude, references: refs,
+                      observedAt: c.pointee.observedAt, sweepTime: created)
+        if !counts {
+            let status = RecordGraph.lowercase(c.pointee.status)
+            if c.pointee.captured == false && status == "succeeded" {
+                e.info = "\(c.pointee.id) is authorised but not captured: it does not count until it is captured."
+            } else if status == "pending" {
+                e.info = "\(c.pointee.id) is pending (a bank debit or another payment still processing): it does not count until it succeeds."
+            } else if status == "failed" {
+                e.info = "\(c.pointee.id) failed: no money moved."
+            } else {
+                e.info = "\(c.pointee.id) is \(status.isEmpty ? "of unknown status" : status): it does not count until it succeeds."
+            }
+        }
+        add(line, e)
+
+        // Refunded amount no refund object explains. A refund of any status explains its amount:
+        // Stripe counts a pending refund in `amount_refunded` and takes a failed one back out, and
+        // the largest `amount_refunded` seen is kept — it may hold a refund that later failed.
+        if counts, let refunded = c.pointee.amountRefunded, refunded > 0 {
+            let explained = (graph.refundsOfCharge[c.pointee.id] ?? []).reduce(Int64(0)) { $0 + abs(store[$1].amount ?? 0) }
+            let residual = refunded - explained
+            if residual > 0 {
+                let when = c.pointee.observedAt ?? created
+                var r = PaymentLine(stripeID: c.pointee.id + "#refunded", kind: .refund, status: "succeeded", created: when,
+                                    currency: cur, amount: -residual, door: c.pointee.door)
+                r.customer = line.customer
+                r.email = line.email
+                r.stripeInvoiceID = line.stripeInvoiceID
+                r.chargeID = c.pointee.id
+                r.reference = line.reference
+                r.settlementCurrency = line.settlementCurrency
+                add(r, Entry(role: .refund, counts: true, magnitude: residual, chargeID: c.pointee.id,
+                             observedAt: c.pointee.observedAt, sweepTime: max(when, created)))
+            }
         }
     }
 
