@@ -66,7 +66,10 @@ public struct CSVLedger: LedgerBackend {
     private func save(invoices: Table, payments: Table, like tables: LedgerTables, unchangedSince stamp: FileStamp?) throws(LedgerError) {
         // Payments first: the invoices file is "the ledger", written last so it is never ahead of its companion.
         let newTable = FileStamp.of(paths.paymentsCSV) == nil
-        try AtomicFile.write(CSV.encode(payments, format: tables.paymentsFormat, neutralizeFormulas: true), to: paths.paymentsCSV)
+        // Written piece by piece: the payments table of a large export is hundreds of megabytes.
+        try AtomicFile.write(to: paths.paymentsCSV) { temp in
+            try CSV.write(payments, format: tables.paymentsFormat, neutralizeFormulas: true, toFile: temp)
+        }
         // A new payments table is as private as the ledger it belongs to.
         if newTable { AtomicFile.copyPermissions(from: paths.ledger, to: paths.paymentsCSV) }
         try AtomicFile.prepare(CSV.encode(invoices, format: tables.invoicesFormat), for: paths.ledger)

@@ -1,3 +1,5 @@
+import Foundation
+
 extension CSV {
     /// Serializes a table: the header, then each row, fields separated by commas, each record
     /// followed by `format.lineEnding` (the last one only when `format.endsWithLineEnding`), the
@@ -34,16 +36,42 @@ extension CSV {
             for field in row { estimate += field.utf8.count + 1 }
         }
         out.reserveCapacity(3 + estimate + estimate / 32 + 64)
-        if format.hasBOM { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-        if table.header.isEmpty && table.rows.isEmpty { return out }
-
-        let lineEnding = Array(format.lineEnding.utf8)
-        let recordCount = table.rows.count + 1
-        for index in 0..<recordCount {
-            appendRecord(index == 0 ? table.header : table.rows[index - 1], to: &out, neutralizeFormulas: neutralizeFormulas)
-            if index < recordCount - 1 || format.endsWithLineEnding { out.append(contentsOf: lineEnding) }
-        }
+        encode(table, format: format, neutralizeFormulas: neutralizeFormulas, pieceSize: .max) { out += $0 }
         return out
+    }
+
+    /// Encodes as ``encode(_:format:neutralizeFormulas:)`` does, handing the bytes over in file order, in
+    /// pieces of about `pieceSize` bytes (whole records), so the whole file is never in memory at once.
+    public static func encode(_ table: Table, format: CSVFormat, neutralizeFormulas: Bool = false, pieceSize: Int = 1 << 20,
+                              emit: ([UInt8]) throws -> Void) rethrows {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(pieceSize, 1 << 24) + 4096)
+        if format.hasBOM { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
+        if !table.header.isEmpty || !table.rows.isEmpty {
+            let lineEnding = Array(format.lineEnding.utf8)
+            let recordCount = table.rows.count + 1
+            for index in 0..<recordCount {
+                appendRecord(index == 0 ? table.header : table.rows[index - 1], to: &out, neutralizeFormulas: neutralizeFormulas)
+                if index < recordCount - 1 || format.endsWithLineEnding { out.append(contentsOf: lineEnding) }
+                if out.count >= pieceSize {
+                    try emit(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !out.isEmpty { try emit(out) }
+    }
+
+    /// Writes the table, encoded as ``encode(_:format:neutralizeFormulas:)`` encodes it, to a new file at
+    /// `path` piece by piece.
+    /// - Throws: the error of creating or writing the file.
+    public static func write(_ table: Table, format: CSVFormat, neutralizeFormulas: Bool = false, toFile path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try encode(table, format: format, neutralizeFormulas: neutralizeFormulas) { try handle.write(contentsOf: $0) }
     }
 
     /// One record's fields, quoted as `encode` quotes them, without a line ending.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Spreadsheet
 
@@ -86,5 +87,21 @@ struct CSVEncodingTests {
 
     @Test func emptyTableIsEmptyFile() {
         #expect(CSV.encode(Table(header: [], rows: []), format: .standard) == [])
+    }
+
+    @Test(arguments: [CSVFormat.standard, CSVFormat(lineEnding: "\r\n", hasBOM: true), CSVFormat(endsWithLineEnding: false)])
+    func piecesAreWholeRecordsThatMakeTheSameFile(format: CSVFormat) throws {
+        let table = Table(header: ["id", "note"], rows: (0..<50).map { ["ch_\($0)", $0 % 7 == 0 ? "=cmd|' /C calc'!A0" : "line \($0), with a comma"] })
+        let whole = CSV.encode(table, format: format, neutralizeFormulas: true)
+        var pieces: [[UInt8]] = []
+        CSV.encode(table, format: format, neutralizeFormulas: true, pieceSize: 64) { pieces.append($0) }
+        #expect(pieces.count > 10)
+        #expect(pieces.flatMap { $0 } == whole)
+        // Every piece but the last ends where a record ends.
+        for piece in pieces.dropLast() { #expect(piece.last == UInt8(ascii: "\n")) }
+
+        let path = try temporaryFile([], name: "payments.csv")
+        try CSV.write(table, format: format, neutralizeFormulas: true, toFile: path)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == whole)
     }
 }
