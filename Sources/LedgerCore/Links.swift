@@ -36,7 +36,8 @@ final class RecordGraph {
     /// Id → position in `store`; a synthetic charge replaces the record of the same id. A charge known
     /// only from its balance transaction has the transaction's position (``standsForCharge(_:)``).
     let slot: [String: Int]
-    /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id.
+    /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id; the charges standing on
+    /// their balance transactions come after the other charges, in the transactions' id order.
     private let ofKind: [[Int]]
     /// Payment intent → its charge (`payment_intent.latest_charge`, else the charges naming it).
     let chargeOfIntent: [String: String]
@@ -141,7 +142,9 @@ final class RecordGraph {
                 owners[t] = min(owners[t] ?? id, id)
             }
         }
+        timing.mark("links: owners")
         var standalone: [Int] = []
+        var transactionCharges: [Int] = []
         var txnsOf: [String: [Int]] = [:]
         for ti in kinds[RecordGraph.kindIndex(.balanceTransaction)] {
             // Read in place: copying the whole record costs a retain per field.
@@ -166,13 +169,20 @@ final class RecordGraph {
                 txnsOf[source, default: []].append(ti)
                 continue
             }
-            kinds[chargeK].append(ti)
+            transactionCharges.append(ti)
             // Not in `txnsOf`: the charge's own `balanceTransaction` names it (``Engine/settle``).
         }
         timing.mark("links: balance transactions")
-        let charges = kinds[chargeK]
-        kinds[chargeK] = IDKey.sortedPositions(count: charges.count, id: { RecordGraph.chargeID(store[charges[$0]]) }).map { charges[$0] }
+        // Charges made from payment intents were added last: put them in order. Those standing on their
+        // balance transactions need no sorting by their own id: no line depends on the order charges
+        // are taken in, only on that order being the same each run.
+        if store.count > n {
+            let charges = kinds[chargeK]
+            kinds[chargeK] = IDKey.sortedPositions(count: charges.count, id: { store[charges[$0]].id }).map { charges[$0] }
+        }
+        kinds[chargeK] += transactionCharges
 
+        timing.mark("links: charges sorted")
         // Payment intent → charge.
         var chargeOfIntent: [String: String] = [:]
         for p in kinds[RecordGraph.kindIndex(.paymentIntent)] {
@@ -215,6 +225,7 @@ final class RecordGraph {
             sessionOfCharge[charge] = sessionOfCharge[charge] ?? s
             claim(charge, store[s].invoice, 4)
         }
+        timing.mark("links: claims")
         var invoiceOfCharge: [String: String] = Dictionary(minimumCapacity: candidates.count)
         for (charge, list) in candidates {
             if let best = list.min(by: { ($0.rank, $0.invoice) < ($1.rank, $1.invoice) }) {
@@ -222,10 +233,11 @@ final class RecordGraph {
             }
         }
         var chargesOfInvoice: [String: [Int]] = [:]
-        for c in kinds[chargeK] where store[c].kind != .charge || RecordGraph.chargeCounts(store[c]) {
+        for c in kinds[chargeK] where !invoiceOfCharge.isEmpty && (store[c].kind != .charge || RecordGraph.chargeCounts(store[c])) {
             if let inv = invoiceOfCharge[RecordGraph.chargeID(store[c])] { chargesOfInvoice[inv, default: []].append(c) }
         }
 
+        timing.mark("links: invoices")
         var refundsOfCharge: [String: [Int]] = [:]
         for r in kinds[RecordGraph.kindIndex(.refund)] {
             if let c = RecordGraph.chargeID(charge: store[r].charge, intent: store[r].paymentIntent, chargeOfIntent: chargeOfIntent) {

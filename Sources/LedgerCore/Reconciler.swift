@@ -414,6 +414,7 @@ struct Engine {
         let timing = Timing()
         buildEntries()
         timing.mark("reconcile: payment lines")
+        defer { timing.mark("reconcile: sweep") }
         for id in paymentDecisions.keys.sorted() where entryOf[id] == nil {
             notes.append("resolve decision on \(id): no such payment is known yet; it applies once the payment arrives")
         }
@@ -441,8 +442,10 @@ struct Engine {
             reindex(i)
         }
 
+        timing.mark("reconcile: rows")
         let order = IDKey.sortedPositions(count: entries.count, first: { entries[$0].sweepTime },
                                           second: { Int64(entries[$0].role.rawValue) }, id: { lines[$0].stripeID })
+        timing.mark("reconcile: sweep order")
         for ei in order {
             switch entries[ei].role {
             case .payment:
@@ -457,9 +460,10 @@ struct Engine {
     // MARK: Matching (DESIGN.md §4)
 
     mutating func match(_ ei: Int) {
-        let e = entries[ei]
-        let line = lines[ei]
-        let id = line.stripeID
+        // Fields read one by one: copying the whole line and entry costs a retain and a release per string.
+        let magnitude = entries[ei].magnitude
+        let currency = lines[ei].currency
+        let id = lines[ei].stripeID
         if let decision = paymentDecisions[id] {
             // A person decided: `manual` even when no row took it, so the payments table alone tells a
             // later run (side files deleted) to leave it where the person put it.
@@ -471,27 +475,27 @@ struct Engine {
                 lines[ei].matchRule = .manual
                 // A decision read back from the payments table has no time.
                 let when = decision.decidedAt > 0 ? ", \(Engine.time(decision.decidedAt))" : ""
-                entries[ei].note(.unmatchedPayment, "\(id) (\(money(e.magnitude, line.currency))) was taken off its rows by a person (resolve --unmatch\(when)); match it by hand to apply it.")
+                entries[ei].note(.unmatchedPayment, "\(id) (\(money(magnitude, currency))) was taken off its rows by a person (resolve --unmatch\(when)); match it by hand to apply it.")
             case .accept:
                 break
             }
             return
         }
-        if !line.stripeInvoiceID.isEmpty {
-            let inv = line.stripeInvoiceID
+        if !lines[ei].stripeInvoiceID.isEmpty {
+            let inv = lines[ei].stripeInvoiceID
             if let candidates = index.byStripeInvoice[inv] {
                 applyToOne(ei, candidates: candidates, rule: .stripeInvoice, evidence: inv)
                 return
             }
             if matchByReference(ei) { return }
-            entries[ei].note(.unknownInvoice, "\(id) (\(money(e.magnitude, line.currency))) belongs to Stripe invoice \(inv), which no row has as stripe_invoice_id; add the invoice to the ledger or set stripe_invoice_id on its row.")
+            entries[ei].note(.unknownInvoice, "\(id) (\(money(magnitude, currency))) belongs to Stripe invoice \(inv), which no row has as stripe_invoice_id; add the invoice to the ledger or set stripe_invoice_id on its row.")
             return
         }
         if matchByReference(ei) { return }
         if matchByCustomerAndAmount(ei) { return }
         if entries[ei].flagNotes.isEmpty {
-            let who = [line.customer, line.email].filter { !$0.isEmpty }.joined(separator: " / ")
-            entries[ei].note(.unmatchedPayment, "No row matches \(id) (\(money(e.magnitude, line.currency))\(who.isEmpty ? "" : ", from " + who)): no stripe_invoice_id, reference or single open balance of that customer fits; add the row or resolve it by hand.")
+            let who = [lines[ei].customer, lines[ei].email].filter { !$0.isEmpty }.joined(separator: " / ")
+            entries[ei].note(.unmatchedPayment, "No row matches \(id) (\(money(magnitude, currency))\(who.isEmpty ? "" : ", from " + who)): no stripe_invoice_id, reference or single open balance of that customer fits; add the row or resolve it by hand.")
         }
     }
 
@@ -518,6 +522,7 @@ struct Engine {
     }
 
     mutating func matchByCustomerAndAmount(_ ei: Int) -> Bool {
+        guard !lines[ei].customer.isEmpty || !lines[ei].email.isEmpty else { return false }
         let e = entries[ei]
         let line = lines[ei]
         let keys = index.customerKeys(customer: line.customer, email: line.email)
