@@ -34,7 +34,7 @@ final class RecordGraph {
     /// (see ``init(records:)``).
     let store: RecordStore
     /// Id → position in `store`; a synthetic charge replaces the record of the same id. A charge known
-    /// only from its balance transaction has the transaction's position (``standsForCharge(_:)``).
+    /// only from its balance transaction has the transaction's position (``charge(_:)``).
     let slot: [String: Int]
     /// Positions of the records of each kind (``kindIndex(_:)``), sorted by id; the charges standing on
     /// their balance transactions come after the other charges, in the transactions' id order.
@@ -233,8 +233,11 @@ final class RecordGraph {
             }
         }
         var chargesOfInvoice: [String: [Int]] = [:]
-        for c in kinds[chargeK] where !invoiceOfCharge.isEmpty && (store[c].kind != .charge || RecordGraph.chargeCounts(store[c])) {
-            if let inv = invoiceOfCharge[RecordGraph.chargeID(store[c])] { chargesOfInvoice[inv, default: []].append(c) }
+        // A charge standing on its balance transaction counts (it is a succeeded, captured charge).
+        if !invoiceOfCharge.isEmpty {
+            for c in kinds[chargeK] where store[c].kind != .charge || RecordGraph.chargeCounts(store[c]) {
+                if let inv = invoiceOfCharge[RecordGraph.chargeID(store[c])] { chargesOfInvoice[inv, default: []].append(c) }
+            }
         }
 
         timing.mark("links: invoices")

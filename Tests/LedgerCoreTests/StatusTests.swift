@@ -269,6 +269,49 @@ struct StatusTests {
         #expect(r.payment("ch_1")?.payoutID == "")
     }
 
+    @Test("a charge known only from its balance transaction pays its Stripe invoice once; its refund and dispute follow it")
+    func chargeFromBalanceTransaction() {
+        var s = Scenario()
+        s.row("INV-1", "100.00", stripeInvoice: "in_1")
+        s.row("INV-2", "40.00")
+        // The balance history names the charges only as the sources of their transactions.
+        s.add(record(.balanceTransaction, "txn_1", status: "available", amount: 10_000, door: .csvExport) {
+            $0.type = "charge"; $0.source = "ch_1"; $0.fee = 320; $0.net = 9_680; $0.payout = "po_1"
+        })
+        s.add(record(.balanceTransaction, "txn_2", at: t0 + 5, status: "pending", amount: 4_000, door: .csvExport) {
+            $0.type = "charge"; $0.source = "ch_2"; $0.fee = 146; $0.net = 3_854
+        })
+        // Stripe's invoice says it was paid by ch_1: that charge explains its amount_paid.
+        var invoice = stripeInvoice("in_1", status: "paid", total: 10_000, amountPaid: 10_000)
+        invoice.charge = "ch_1"
+        s.add(invoice)
+        s.add(refund("re_1", of: "ch_1", 2_500, at: t0 + 60))
+        s.add(dispute("du_2", of: "ch_2", 4_000, at: t0 + 90, status: "needs_response"))
+        let r = s.run()
+        let line = r.payment("ch_1")
+        #expect(line?.kind == .charge)
+        #expect(line?.status == "succeeded")
+        #expect(line?.amount == 10_000)
+        #expect(line?.fee == 320)
+        #expect(line?.net == 9_680)
+        #expect(line?.payoutID == "po_1")
+        #expect(line?.stripeInvoiceID == "in_1")
+        #expect(line?.invoiceNumbers == ["INV-1"])
+        #expect(line?.matchRule == .stripeInvoice)
+        // Counted once: no out-of-band line for what the charge explains, no line for the transaction.
+        #expect(r.payment("in_1") == nil)
+        #expect(r.payment("txn_1") == nil)
+        #expect(s.state("INV-1", in: r)?.amountPaid == 10_000)
+        #expect(s.state("INV-1", in: r)?.amountRefunded == 2_500)
+        #expect(s.state("INV-1", in: r)?.status == .partiallyRefunded)
+        #expect(r.payment("re_1")?.chargeID == "ch_1")
+        #expect(r.payment("re_1")?.stripeInvoiceID == "in_1")
+        // The other charge is unmatched, and its dispute sweeps no earlier than it.
+        #expect(r.payment("ch_2")?.flag == .unmatchedPayment)
+        #expect(r.payment("du_2")?.chargeID == "ch_2")
+        #expect(r.payments.map(\.stripeID) == ["ch_1", "ch_2", "re_1", "du_2"])
+    }
+
     @Test("payments table sorted by (created, stripe_id); lines carry their door")
     func paymentsOrder() {
         var s = Scenario()
