@@ -19,20 +19,26 @@ public struct Currency: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// - Throws: `MoneyError` of kind `.unknownCurrency` when the code is not an ISO 4217 code.
     public init(_ code: String) throws(MoneyError) {
-        let lower = code.trimmingASCIIWhitespace().lowercased()
-        guard lower.count == 3, Currency.known.contains(lower) else {
+        // Stripe writes codes in lowercase: those are looked up as they are, without making a new string.
+        let plain = code.utf8.count == 3 && code.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A }
+        let lower = plain ? code : code.trimmingASCIIWhitespace().lowercased()
+        guard let exponents = Currency.exponents[lower] else {
             throw MoneyError(.unknownCurrency, value: code)
         }
         self.code = lower
-        if Currency.zeroDecimal.contains(lower) {
-            exponent = 0
-        } else if Currency.threeDecimal.contains(lower) {
-            exponent = 3
-        } else {
-            exponent = 2
-        }
-        apiExponent = Currency.twoDecimalInAPI.contains(lower) ? 2 : exponent
+        exponent = exponents.exponent
+        apiExponent = exponents.api
     }
+
+    /// Every known code with its two exponents: one lookup per currency read (a row of an export has several).
+    private static let exponents: [String: (exponent: Int, api: Int)] = {
+        var table: [String: (exponent: Int, api: Int)] = [:]
+        for code in known {
+            let exponent = zeroDecimal.contains(code) ? 0 : threeDecimal.contains(code) ? 3 : 2
+            table[code] = (exponent, twoDecimalInAPI.contains(code) ? 2 : exponent)
+        }
+        return table
+    }()
 
     public var description: String { code.uppercased() }
 
