@@ -66,13 +66,13 @@ public struct CSVLedger: LedgerBackend {
     private func save(invoices: Table, payments: Table, like tables: LedgerTables, unchangedSince stamp: FileStamp?) throws(LedgerError) {
         // Payments first: the invoices file is "the ledger", written last so it is never ahead of its companion.
         let newTable = FileStamp.of(paths.paymentsCSV) == nil
-        // Written piece by piece: the payments table of a large export is hundreds of megabytes.
+        // Both written piece by piece: the payments table of a large export is hundreds of megabytes.
         try AtomicFile.write(to: paths.paymentsCSV) { temp in
             try CSV.write(payments, format: tables.paymentsFormat, neutralizeFormulas: true, toFile: temp)
         }
         // A new payments table is as private as the ledger it belongs to.
         if newTable { AtomicFile.copyPermissions(from: paths.ledger, to: paths.paymentsCSV) }
-        try AtomicFile.prepare(CSV.encode(invoices, format: tables.invoicesFormat), for: paths.ledger)
+        try AtomicFile.prepare(paths.ledger) { temp in try CSV.write(invoices, format: tables.invoicesFormat, toFile: temp) }
             .replace(ifStill: stamp, of: paths.ledger)
     }
 

@@ -36,7 +36,7 @@ extension CSV {
             for field in row { estimate += field.utf8.count + 1 }
         }
         out.reserveCapacity(3 + estimate + estimate / 32 + 64)
-        encode(table, format: format, neutralizeFormulas: neutralizeFormulas, pieceSize: .max) { out += $0 }
+        append(table, format: format, neutralizeFormulas: neutralizeFormulas, to: &out, pieceSize: .max) { _ in }
         return out
     }
 
@@ -45,21 +45,27 @@ extension CSV {
     public static func encode(_ table: Table, format: CSVFormat, neutralizeFormulas: Bool = false, pieceSize: Int = 1 << 20,
                               emit: ([UInt8]) throws -> Void) rethrows {
         var out: [UInt8] = []
-        out.reserveCapacity(min(pieceSize, 1 << 24) + 4096)
+        out.reserveCapacity(pieceSize + 4096)
+        try append(table, format: format, neutralizeFormulas: neutralizeFormulas, to: &out, pieceSize: pieceSize, emit: emit)
+        if !out.isEmpty { try emit(out) }
+    }
+
+    /// Appends the encoded table to `out`; whenever `out` reaches `pieceSize` bytes, hands it to `emit` and
+    /// empties it (keeping its room).
+    private static func append(_ table: Table, format: CSVFormat, neutralizeFormulas: Bool, to out: inout [UInt8], pieceSize: Int,
+                               emit: ([UInt8]) throws -> Void) rethrows {
         if format.hasBOM { out.append(contentsOf: [0xEF, 0xBB, 0xBF]) }
-        if !table.header.isEmpty || !table.rows.isEmpty {
-            let lineEnding = Array(format.lineEnding.utf8)
-            let recordCount = table.rows.count + 1
-            for index in 0..<recordCount {
-                appendRecord(index == 0 ? table.header : table.rows[index - 1], to: &out, neutralizeFormulas: neutralizeFormulas)
-                if index < recordCount - 1 || format.endsWithLineEnding { out.append(contentsOf: lineEnding) }
-                if out.count >= pieceSize {
-                    try emit(out)
-                    out.removeAll(keepingCapacity: true)
-                }
+        if table.header.isEmpty && table.rows.isEmpty { return }
+        let lineEnding = Array(format.lineEnding.utf8)
+        let recordCount = table.rows.count + 1
+        for index in 0..<recordCount {
+            appendRecord(index == 0 ? table.header : table.rows[index - 1], to: &out, neutralizeFormulas: neutralizeFormulas)
+            if index < recordCount - 1 || format.endsWithLineEnding { out.append(contentsOf: lineEnding) }
+            if out.count >= pieceSize {
+                try emit(out)
+                out.removeAll(keepingCapacity: true)
             }
         }
-        if !out.isEmpty { try emit(out) }
     }
 
     /// Writes the table, encoded as ``encode(_:format:neutralizeFormulas:)`` encodes it, to a new file at
